@@ -1,0 +1,91 @@
+//! `tribun demo`: an embedded database in a local folder, the real territories, fictional
+//! demo accounts (marked as such), and the server on http://127.0.0.1:8080.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::accounts::{self, NewUser, Role};
+use crate::config::Config;
+use crate::startup::{Application, shutdown_signal};
+use crate::store::Store;
+use crate::territories::import::{Sources, import};
+
+#[derive(Debug, clap::Args)]
+pub struct Opts {
+    /// Folder for the demo database.
+    #[arg(long, default_value = "demo-data")]
+    data_dir: PathBuf,
+    /// The open-data folder; defaults to ../shared/data when it exists.
+    #[arg(long, env = "TRIBUN_OPEN_DATA")]
+    open_data: Option<PathBuf>,
+}
+
+/// Fictional accounts, one per kind of user; the emails say they are demo accounts.
+const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
+    ("admin@demo.tribun.fr", "Admin (démo)", Role::Admin, None),
+    ("direction@demo.tribun.fr", "Camille Direction (fictive)", Role::Direction, None),
+    ("riposte@demo.tribun.fr", "Sacha Riposte (fictif)", Role::Communication, None),
+    ("coordination.herault@demo.tribun.fr", "Lou Coordination (fictive)", Role::Coordinateur, Some("34")),
+    ("militant.montpellier@demo.tribun.fr", "Noa Militant (fictif)", Role::Militant, Some("34172")),
+];
+
+pub async fn run(mut config: Config, opts: Opts) -> anyhow::Result<()> {
+    if config.database_url.is_empty() {
+        config.data_dir = opts.data_dir;
+    }
+    let open_data = opts
+        .open_data
+        .or(config.open_data_dir.clone())
+        .or_else(|| Some(PathBuf::from("../shared/data")).filter(|p| p.is_dir()));
+    let store = Store::open(&config.database_url()).await?;
+
+    println!("Import des territoires…");
+    let report = import(
+        store.pool(),
+        &Sources {
+            reference_dir: &config.reference_dir,
+            open_data_dir: open_data.as_deref(),
+        },
+    )
+    .await
+    .with_context(|| {
+        format!(
+            "failed to import territories (is {} installed? run scripts/setup)",
+            config.reference_dir.display()
+        )
+    })?;
+    println!("{report}");
+    if open_data.is_none() {
+        println!("(données ouvertes absentes : ni circonscriptions ni contours ; --open-data DOSSIER)");
+    }
+
+    let password = super::generate_password();
+    for (email, name, role, scope) in DEMO_ACCOUNTS {
+        match accounts::find_by_email(store.pool(), email).await? {
+            Some(user) => accounts::set_password(store.pool(), user.id, &password).await?,
+            None => {
+                accounts::create_user(
+                    store.pool(),
+                    NewUser {
+                        email,
+                        display_name: name,
+                        password: &password,
+                        role: *role,
+                        scope_code: *scope,
+                    },
+                )
+                .await?;
+            }
+        }
+    }
+
+    let application = Application::with_store(config, store).await?;
+    println!();
+    println!("Tribun (démonstration) : http://127.0.0.1:{}", application.port());
+    println!("Comptes de démonstration fictifs, tous avec le mot de passe : {password}");
+    for (email, _, role, scope) in DEMO_ACCOUNTS {
+        println!("  {email:<40} {:<14} {}", role.as_str(), scope.unwrap_or("national"));
+    }
+    application.run_until_stopped(shutdown_signal()).await
+}

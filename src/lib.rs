@@ -1,0 +1,11 @@
+//! Tribun: the digital campaign headquarters. See ARCHITECTURE.md for the map of this crate.
+
+pub mod accounts;
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod territories;
