@@ -24,7 +24,7 @@ pub struct Config {
     /// The JSON files of `@etalab/decoupage-administratif`.
     pub reference_dir: PathBuf,
     /// The folder of official open data (`../shared/data` layout), when present.
-    pub open_data_dir: Option<PathBuf>,
+    pub open_data: Option<PathBuf>,
     /// `text` or `json` log lines.
     pub log_format: LogFormat,
 }
@@ -44,7 +44,7 @@ impl Default for Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             public_url: "http://127.0.0.1:8080".to_owned(),
             reference_dir: PathBuf::from(DEFAULT_REFERENCE_DIR),
-            open_data_dir: None,
+            open_data: None,
             log_format: LogFormat::Text,
         }
     }
@@ -52,24 +52,28 @@ impl Default for Config {
 
 impl Config {
     /// Reads `tribun.toml` (or the file named by `TRIBUN_CONFIG`) and the environment.
-    pub fn load() -> Result<Self, figment::Error> {
+    pub fn load() -> Result<Self, Box<figment::Error>> {
         let file = std::env::var_os("TRIBUN_CONFIG")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("tribun.toml"));
         Self::load_from(&file)
     }
 
-    pub fn load_from(file: &Path) -> Result<Self, figment::Error> {
+    pub fn load_from(file: &Path) -> Result<Self, Box<figment::Error>> {
         Figment::from(Serialized::defaults(Self::default()))
             .merge(Toml::file(file))
             .merge(Env::prefixed("TRIBUN_").ignore(&["config"]))
             .extract()
+            .map_err(Box::new)
     }
 
     /// The database URL, defaulting to a SQLite file in the data directory.
     pub fn database_url(&self) -> String {
         if self.database_url.is_empty() {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join("tribun.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("tribun.db").display()
+            )
         } else {
             self.database_url.clone()
         }
@@ -100,7 +104,7 @@ impl fmt::Debug for Config {
             .field("bind", &self.bind)
             .field("public_url", &self.public_url)
             .field("reference_dir", &self.reference_dir)
-            .field("open_data_dir", &self.open_data_dir)
+            .field("open_data", &self.open_data)
             .field("log_format", &self.log_format)
             .finish()
     }
@@ -118,6 +122,9 @@ mod tests {
         };
         let debug = format!("{config:?}");
         assert!(!debug.contains("s3cret"), "{debug}");
-        assert!(debug.contains("postgres://tribun:***@db.example/tribun"), "{debug}");
+        assert!(
+            debug.contains("postgres://tribun:***@db.example/tribun"),
+            "{debug}"
+        );
     }
 }

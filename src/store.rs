@@ -54,7 +54,12 @@ impl Store {
             })
             .connect(url)
             .await
-            .with_context(|| format!("failed to open the database {}", crate::config::redact_url(url)))?;
+            .with_context(|| {
+                format!(
+                    "failed to open the database {}",
+                    crate::config::redact_url(url)
+                )
+            })?;
         let store = Self { pool, backend };
         store.migrate().await?;
         Ok(store)
@@ -88,7 +93,10 @@ fn create_sqlite_parent_dir(url: &str) -> anyhow::Result<()> {
         .split('?')
         .next()
         .unwrap_or_default();
-    if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(parent) = std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("failed to create the data directory {}", parent.display()))?;
     }

@@ -3,7 +3,9 @@
 
 use sqlx::AnyPool;
 
-use crate::accounts::{AccountError, NewUser, Role, User, create_user, digest, normalise_email, random_secret};
+use crate::accounts::{
+    AccountError, NewUser, Role, User, create_user, digest, normalise_email, random_secret,
+};
 use crate::store::now;
 use crate::territories;
 

@@ -204,7 +204,11 @@ pub async fn list_users(pool: &AnyPool) -> sqlx::Result<Vec<User>> {
 }
 
 /// Replaces a user's password and ends their other sessions.
-pub async fn set_password(pool: &AnyPool, user_id: i64, new_password: &str) -> Result<(), AccountError> {
+pub async fn set_password(
+    pool: &AnyPool,
+    user_id: i64,
+    new_password: &str,
+) -> Result<(), AccountError> {
     let hash = password::hash(new_password).await?;
     let mut tx = pool.begin().await?;
     sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")

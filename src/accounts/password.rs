@@ -40,12 +40,14 @@ pub async fn verify(password: &str, stored: Option<String>) -> bool {
         let Ok(parsed) = PasswordHash::new(&stored) else {
             return false;
         };
-        argon2().verify_password(password.as_bytes(), &parsed).is_ok() && known
+        argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+            && known
     })
     .await
     .unwrap_or(false)
 }
 
 /// A valid Argon2id hash of nothing anyone types, with the production parameters.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8vN4ZWGCvz3UaDfLT8uT8cM3ZrxGVVP4r6xtKmHIXNQ";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$8vN4ZWGCvz3UaDfLT8uT8cM3ZrxGVVP4r6xtKmHIXNQ";

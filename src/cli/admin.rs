@@ -106,7 +106,14 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
                 .with_context(|| format!("no account for {email}"))?;
             let (password, generated) = password(password_stdin)?;
             accounts::set_password(pool, user.id, &password).await?;
-            audit::record(pool, None, "réinitialisation de mot de passe", &user.email, None).await?;
+            audit::record(
+                pool,
+                None,
+                "réinitialisation de mot de passe",
+                &user.email,
+                None,
+            )
+            .await?;
             println!("mot de passe changé pour {}", user.email);
             if generated {
                 println!("mot de passe : {password}");

@@ -17,17 +17,37 @@ pub struct Opts {
     #[arg(long, default_value = "demo-data")]
     data_dir: PathBuf,
     /// The open-data folder; defaults to ../shared/data when it exists.
-    #[arg(long, env = "TRIBUN_OPEN_DATA")]
+    #[arg(long)]
     open_data: Option<PathBuf>,
 }
 
 /// Fictional accounts, one per kind of user; the emails say they are demo accounts.
 const DEMO_ACCOUNTS: &[(&str, &str, Role, Option<&str>)] = &[
     ("admin@demo.tribun.fr", "Admin (démo)", Role::Admin, None),
-    ("direction@demo.tribun.fr", "Camille Direction (fictive)", Role::Direction, None),
-    ("riposte@demo.tribun.fr", "Sacha Riposte (fictif)", Role::Communication, None),
-    ("coordination.herault@demo.tribun.fr", "Lou Coordination (fictive)", Role::Coordinateur, Some("34")),
-    ("militant.montpellier@demo.tribun.fr", "Noa Militant (fictif)", Role::Militant, Some("34172")),
+    (
+        "direction@demo.tribun.fr",
+        "Camille Direction (fictive)",
+        Role::Direction,
+        None,
+    ),
+    (
+        "riposte@demo.tribun.fr",
+        "Sacha Riposte (fictif)",
+        Role::Communication,
+        None,
+    ),
+    (
+        "coordination.herault@demo.tribun.fr",
+        "Lou Coordination (fictive)",
+        Role::Coordinateur,
+        Some("34"),
+    ),
+    (
+        "militant.montpellier@demo.tribun.fr",
+        "Noa Militant (fictif)",
+        Role::Militant,
+        Some("34172"),
+    ),
 ];
 
 pub async fn run(mut config: Config, opts: Opts) -> anyhow::Result<()> {
@@ -36,7 +56,7 @@ pub async fn run(mut config: Config, opts: Opts) -> anyhow::Result<()> {
     }
     let open_data = opts
         .open_data
-        .or(config.open_data_dir.clone())
+        .or(config.open_data.clone())
         .or_else(|| Some(PathBuf::from("../shared/data")).filter(|p| p.is_dir()));
     let store = Store::open(&config.database_url()).await?;
 
@@ -57,7 +77,9 @@ pub async fn run(mut config: Config, opts: Opts) -> anyhow::Result<()> {
     })?;
     println!("{report}");
     if open_data.is_none() {
-        println!("(données ouvertes absentes : ni circonscriptions ni contours ; --open-data DOSSIER)");
+        println!(
+            "(données ouvertes absentes : ni circonscriptions ni contours ; --open-data DOSSIER)"
+        );
     }
 
     let password = super::generate_password();
@@ -82,10 +104,17 @@ pub async fn run(mut config: Config, opts: Opts) -> anyhow::Result<()> {
 
     let application = Application::with_store(config, store).await?;
     println!();
-    println!("Tribun (démonstration) : http://127.0.0.1:{}", application.port());
+    println!(
+        "Tribun (démonstration) : http://127.0.0.1:{}",
+        application.port()
+    );
     println!("Comptes de démonstration fictifs, tous avec le mot de passe : {password}");
     for (email, _, role, scope) in DEMO_ACCOUNTS {
-        println!("  {email:<40} {:<14} {}", role.as_str(), scope.unwrap_or("national"));
+        println!(
+            "  {email:<40} {:<14} {}",
+            role.as_str(),
+            scope.unwrap_or("national")
+        );
     }
     application.run_until_stopped(shutdown_signal()).await
 }

@@ -22,7 +22,7 @@ pub struct TerritoriesOpts {
     #[arg(long)]
     reference: Option<PathBuf>,
     /// The open-data folder (layout of ../shared/data).
-    #[arg(long, env = "TRIBUN_OPEN_DATA")]
+    #[arg(long)]
     open_data: Option<PathBuf>,
 }
 
@@ -31,7 +31,7 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
         Command::Territories(opts) => {
             let store = Store::open(&config.database_url()).await?;
             let reference = opts.reference.unwrap_or(config.reference_dir.clone());
-            let open_data = opts.open_data.or(config.open_data_dir.clone());
+            let open_data = opts.open_data.or(config.open_data.clone());
             let report = import(
                 store.pool(),
                 &Sources {
@@ -41,8 +41,14 @@ pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
             )
             .await
             .context("import refusé, base inchangée")?;
-            audit::record(store.pool(), None, "import des territoires", "ligne de commande", None)
-                .await?;
+            audit::record(
+                store.pool(),
+                None,
+                "import des territoires",
+                "ligne de commande",
+                None,
+            )
+            .await?;
             println!("{report}");
             store.close().await;
             Ok(())

@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 
 #[derive(Debug, Parser)]
-#[command(name = "tribun", version, about = "Tribun : le QG numérique d'une campagne électorale")]
+#[command(
+    name = "tribun",
+    version,
+    about = "Tribun : le QG numérique d'une campagne électorale"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,

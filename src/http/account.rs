@@ -13,15 +13,42 @@ use crate::accounts::tokens::{self, ApiToken};
 use crate::accounts::{self, AccountError, User};
 use crate::audit;
 use crate::http::error::{ApiError, Error, PageError};
-use crate::http::{Access, AppState, ClientIp, CsrfToken, CurrentUser, EVERYONE, Layout, Route, cookies, render};
+use crate::http::{
+    Access, AppState, ClientIp, CsrfToken, CurrentUser, EVERYONE, Layout, Route, cookies, render,
+};
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(Method::GET, "/api/v1/me", Access::signed(EVERYONE), get(find_me)),
-        Route::new(Method::GET, "/compte/mot-de-passe", Access::signed(EVERYONE), get(show_password_form)),
-        Route::new(Method::POST, "/compte/mot-de-passe", Access::signed(EVERYONE), post(update_password)),
-        Route::new(Method::GET, "/compte/jetons", Access::signed(EVERYONE), get(list_tokens)),
-        Route::new(Method::POST, "/compte/jetons", Access::signed(EVERYONE), post(create_token)),
+        Route::new(
+            Method::GET,
+            "/api/v1/me",
+            Access::signed(EVERYONE),
+            get(find_me),
+        ),
+        Route::new(
+            Method::GET,
+            "/compte/mot-de-passe",
+            Access::signed(EVERYONE),
+            get(show_password_form),
+        ),
+        Route::new(
+            Method::POST,
+            "/compte/mot-de-passe",
+            Access::signed(EVERYONE),
+            post(update_password),
+        ),
+        Route::new(
+            Method::GET,
+            "/compte/jetons",
+            Access::signed(EVERYONE),
+            get(list_tokens),
+        ),
+        Route::new(
+            Method::POST,
+            "/compte/jetons",
+            Access::signed(EVERYONE),
+            post(create_token),
+        ),
         Route::new(
             Method::POST,
             "/compte/jetons/{id}/revoquer",
@@ -51,7 +78,10 @@ struct PasswordPage {
     min_length: usize,
 }
 
-async fn show_password_form(user: CurrentUser, csrf: CsrfToken) -> Result<impl IntoResponse, PageError> {
+async fn show_password_form(
+    user: CurrentUser,
+    csrf: CsrfToken,
+) -> Result<impl IntoResponse, PageError> {
     render(&PasswordPage {
         layout: Layout::new(Some(&user), &csrf),
         error: None,
@@ -101,7 +131,14 @@ async fn update_password(
         })?;
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
-    audit::record(pool, Some(&user.0), "changement de mot de passe", &user.0.email, Some(&ip)).await?;
+    audit::record(
+        pool,
+        Some(&user.0),
+        "changement de mot de passe",
+        &user.0.email,
+        Some(&ip),
+    )
+    .await?;
     // Changing the password ends every session, this one included.
     let cookie = cookies::clear(cookies::SESSION, state.config.secure_cookies());
     Ok((
@@ -148,7 +185,14 @@ async fn create_token(
 ) -> Result<impl IntoResponse, PageError> {
     let pool = state.store.pool();
     let token = tokens::create(pool, user.0.id, &form.name).await?;
-    audit::record(pool, Some(&user.0), "création de jeton d'API", form.name.trim(), Some(&ip)).await?;
+    audit::record(
+        pool,
+        Some(&user.0),
+        "création de jeton d'API",
+        form.name.trim(),
+        Some(&ip),
+    )
+    .await?;
     render(&TokensPage {
         tokens: tokens::list(pool, user.0.id).await?,
         layout: Layout::new(Some(&user), &csrf),
@@ -166,6 +210,13 @@ async fn revoke_token(
     if !tokens::revoke(pool, user.id, id).await? {
         return Err(Error::NotFound("jeton inconnu".into()).into());
     }
-    audit::record(pool, Some(&user), "révocation de jeton d'API", &id.to_string(), Some(&ip)).await?;
+    audit::record(
+        pool,
+        Some(&user),
+        "révocation de jeton d'API",
+        &id.to_string(),
+        Some(&ip),
+    )
+    .await?;
     Ok((StatusCode::SEE_OTHER, [(LOCATION, "/compte/jetons")]).into_response())
 }

@@ -12,14 +12,36 @@ use utoipa::ToSchema;
 use crate::accounts::{self, User};
 use crate::audit::{self, AuditEntry};
 use crate::http::error::{ApiError, PageError};
-use crate::http::{ADMINS, Access, AppState, ClientIp, CsrfToken, CurrentUser, Layout, Route, render};
+use crate::http::{
+    ADMINS, Access, AppState, ClientIp, CsrfToken, CurrentUser, Layout, Route, render,
+};
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(Method::GET, "/admin/utilisateurs", Access::signed(ADMINS), get(list_users_page)),
-        Route::new(Method::GET, "/admin/journal", Access::signed(ADMINS), get(list_audit_page)),
-        Route::new(Method::GET, "/api/v1/users", Access::signed(ADMINS), get(list_users)),
-        Route::new(Method::GET, "/api/v1/audit", Access::signed(ADMINS), get(list_audit)),
+        Route::new(
+            Method::GET,
+            "/admin/utilisateurs",
+            Access::signed(ADMINS),
+            get(list_users_page),
+        ),
+        Route::new(
+            Method::GET,
+            "/admin/journal",
+            Access::signed(ADMINS),
+            get(list_audit_page),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/v1/users",
+            Access::signed(ADMINS),
+            get(list_users),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/v1/audit",
+            Access::signed(ADMINS),
+            get(list_audit),
+        ),
     ]
 }
 
@@ -42,7 +64,14 @@ pub async fn list_users(
     ClientIp(ip): ClientIp,
 ) -> Result<Json<UserList>, ApiError> {
     let pool = state.store.pool();
-    audit::record(pool, Some(&user), "lecture de la liste des comptes", "", Some(&ip)).await?;
+    audit::record(
+        pool,
+        Some(&user),
+        "lecture de la liste des comptes",
+        "",
+        Some(&ip),
+    )
+    .await?;
     Ok(Json(UserList {
         users: accounts::list_users(pool).await?,
     }))
@@ -67,7 +96,14 @@ pub async fn list_audit(
     ClientIp(ip): ClientIp,
 ) -> Result<Json<AuditLog>, ApiError> {
     let pool = state.store.pool();
-    audit::record(pool, Some(&user), "lecture du journal d'audit", "", Some(&ip)).await?;
+    audit::record(
+        pool,
+        Some(&user),
+        "lecture du journal d'audit",
+        "",
+        Some(&ip),
+    )
+    .await?;
     Ok(Json(AuditLog {
         entries: audit::list(pool, 500).await?,
     }))
@@ -87,7 +123,14 @@ async fn list_users_page(
     ClientIp(ip): ClientIp,
 ) -> Result<impl IntoResponse, PageError> {
     let pool = state.store.pool();
-    audit::record(pool, Some(&user.0), "lecture de la liste des comptes", "", Some(&ip)).await?;
+    audit::record(
+        pool,
+        Some(&user.0),
+        "lecture de la liste des comptes",
+        "",
+        Some(&ip),
+    )
+    .await?;
     render(&UsersPage {
         users: accounts::list_users(pool).await?,
         layout: Layout::new(Some(&user), &csrf),
@@ -108,7 +151,14 @@ async fn list_audit_page(
     ClientIp(ip): ClientIp,
 ) -> Result<impl IntoResponse, PageError> {
     let pool = state.store.pool();
-    audit::record(pool, Some(&user.0), "lecture du journal d'audit", "", Some(&ip)).await?;
+    audit::record(
+        pool,
+        Some(&user.0),
+        "lecture du journal d'audit",
+        "",
+        Some(&ip),
+    )
+    .await?;
     render(&AuditPage {
         entries: audit::list(pool, 500).await?,
         layout: Layout::new(Some(&user), &csrf),

@@ -10,7 +10,12 @@ use crate::http::{Access, AppState, CsrfToken, CurrentUser, EVERYONE, Layout, Ro
 use crate::territories::{self, Territory};
 
 pub fn routes() -> Vec<Route> {
-    vec![Route::new(Method::GET, "/", Access::signed(EVERYONE), get(show_home))]
+    vec![Route::new(
+        Method::GET,
+        "/",
+        Access::signed(EVERYONE),
+        get(show_home),
+    )]
 }
 
 /// A capability of PRODUCT.md, shown on the dashboard.

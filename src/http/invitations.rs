@@ -14,15 +14,42 @@ use crate::accounts::invitations::{self, InvitationError};
 use crate::accounts::{AccountError, Role, User, sessions};
 use crate::audit;
 use crate::http::error::{ApiError, Error, PageError};
-use crate::http::{Access, AppState, ClientIp, CsrfToken, CurrentUser, INVITERS, Layout, Route, cookies, render};
+use crate::http::{
+    Access, AppState, ClientIp, CsrfToken, CurrentUser, INVITERS, Layout, Route, cookies, render,
+};
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(Method::GET, "/invitations", Access::signed(INVITERS), get(show_invitation_form)),
-        Route::new(Method::POST, "/invitations", Access::signed(INVITERS), post(create_invitation_page)),
-        Route::new(Method::POST, "/api/v1/invitations", Access::signed(INVITERS), post(create_invitation)),
-        Route::new(Method::GET, "/invitation/{token}", Access::Public, get(show_invitation)),
-        Route::new(Method::POST, "/invitation/{token}", Access::Public, post(accept_invitation)),
+        Route::new(
+            Method::GET,
+            "/invitations",
+            Access::signed(INVITERS),
+            get(show_invitation_form),
+        ),
+        Route::new(
+            Method::POST,
+            "/invitations",
+            Access::signed(INVITERS),
+            post(create_invitation_page),
+        ),
+        Route::new(
+            Method::POST,
+            "/api/v1/invitations",
+            Access::signed(INVITERS),
+            post(create_invitation),
+        ),
+        Route::new(
+            Method::GET,
+            "/invitation/{token}",
+            Access::Public,
+            get(show_invitation),
+        ),
+        Route::new(
+            Method::POST,
+            "/invitation/{token}",
+            Access::Public,
+            post(accept_invitation),
+        ),
     ]
 }
 
@@ -45,9 +72,9 @@ fn invitation_error(e: InvitationError) -> Error {
         InvitationError::RoleNotAllowed(role) => {
             Error::Forbidden(format!("votre rôle ne permet pas d'inviter un {role}"))
         }
-        InvitationError::OutsideScope(code) => {
-            Error::Forbidden(format!("le territoire {code} est en dehors de votre périmètre"))
-        }
+        InvitationError::OutsideScope(code) => Error::Forbidden(format!(
+            "le territoire {code} est en dehors de votre périmètre"
+        )),
         InvitationError::Invalid => {
             Error::NotFound("invitation inconnue, déjà utilisée ou expirée".into())
         }
@@ -83,9 +110,15 @@ async fn invite(
         ),
     };
     let pool = state.store.pool();
-    let token = invitations::create(pool, inviter, &invitation.email, invitation.role, scope.as_deref())
-        .await
-        .map_err(invitation_error)?;
+    let token = invitations::create(
+        pool,
+        inviter,
+        &invitation.email,
+        invitation.role,
+        scope.as_deref(),
+    )
+    .await
+    .map_err(invitation_error)?;
     let target = format!(
         "{} ({}, {})",
         invitation.email.trim(),
@@ -131,7 +164,10 @@ struct InvitationsPage {
     error: Option<String>,
 }
 
-async fn show_invitation_form(user: CurrentUser, csrf: CsrfToken) -> Result<impl IntoResponse, PageError> {
+async fn show_invitation_form(
+    user: CurrentUser,
+    csrf: CsrfToken,
+) -> Result<impl IntoResponse, PageError> {
     render(&InvitationsPage {
         roles: user.0.role.may_invite().to_vec(),
         layout: Layout::new(Some(&user), &csrf),
@@ -258,7 +294,14 @@ async fn accept_invitation(
         }
         Err(e) => return Err(e.into()),
     };
-    audit::record(pool, Some(&user), "acceptation d'invitation", &user.email, Some(&ip)).await?;
+    audit::record(
+        pool,
+        Some(&user),
+        "acceptation d'invitation",
+        &user.email,
+        Some(&ip),
+    )
+    .await?;
     let session = sessions::create(pool, user.id).await?;
     let cookie = cookies::set(
         cookies::SESSION,

@@ -74,7 +74,10 @@ async fn export_metrics(State(state): State<AppState>) -> Result<Response, ApiEr
     prometheus_client::encoding::text::encode(&mut body, &state.metrics.registry)
         .map_err(|e| anyhow::anyhow!("failed to encode metrics: {e}"))?;
     Ok((
-        [(CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         body,
     )
         .into_response())

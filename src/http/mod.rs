@@ -7,19 +7,18 @@
 pub mod account;
 pub mod admin;
 pub mod api_docs;
-mod system;
 mod cookies;
 pub mod error;
 mod home;
 pub mod invitations;
 mod metrics;
 mod session;
+mod system;
 pub mod territories;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::{RequestExt, Router};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, RawPathParams, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION, SET_COOKIE};
@@ -28,6 +27,7 @@ use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
+use axum::{RequestExt, Router};
 use territory_codes::TerritoryCode;
 
 use crate::accounts::{Role, User, random_secret, sessions, tokens};
@@ -139,7 +139,10 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(|| async { PageError(Error::NotFound("cette page n'existe pas".into())) })
-        .layer(middleware::from_fn_with_state(state.clone(), metrics::observe))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::observe,
+        ))
         .with_state(state)
 }
 
@@ -238,12 +241,6 @@ impl Guard {
             if csrf.is_none() {
                 let token = random_secret();
                 set_cookie = Some(cookies::set(cookies::CSRF, &token, 24 * 3600, secure));
-                // A token minted for this very request cannot have been sent with it.
-                if !request.method().is_safe() {
-                    return Err(Error::Forbidden(
-                        "jeton CSRF manquant : rechargez la page et recommencez".into(),
-                    ));
-                }
                 csrf = Some(token);
             }
         }
@@ -273,7 +270,12 @@ impl Guard {
         }
 
         if !request.method().is_safe() && bearer.is_none() {
-            let expected = csrf.clone().unwrap_or_default();
+            // A token minted for this very request cannot have been sent with it.
+            let expected = if set_cookie.is_some() {
+                String::new()
+            } else {
+                csrf.clone().unwrap_or_default()
+            };
             let (parts, body) = request.into_parts();
             let bytes = axum::body::to_bytes(body, 1024 * 1024)
                 .await
@@ -297,7 +299,9 @@ impl Guard {
                         })
                         .flatten()
                 });
-            if !provided.is_some_and(|p| constant_time_eq(p.as_bytes(), expected.as_bytes())) {
+            let valid = !expected.is_empty()
+                && provided.is_some_and(|p| constant_time_eq(p.as_bytes(), expected.as_bytes()));
+            if !valid {
                 return Err(Error::Forbidden(
                     "jeton CSRF manquant ou invalide : rechargez la page et recommencez".into(),
                 ));

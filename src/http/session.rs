@@ -8,17 +8,29 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::accounts::sign_in::{SignInError, sign_in};
 use crate::accounts::sessions;
+use crate::accounts::sign_in::{SignInError, sign_in};
 use crate::audit;
 use crate::http::error::PageError;
-use crate::http::{Access, AppState, ClientIp, CsrfToken, CurrentUser, EVERYONE, Layout, Route, cookies, render};
+use crate::http::{
+    Access, AppState, ClientIp, CsrfToken, CurrentUser, EVERYONE, Layout, Route, cookies, render,
+};
 
 pub fn routes() -> Vec<Route> {
     vec![
         Route::new(Method::GET, "/connexion", Access::Public, get(show_sign_in)),
-        Route::new(Method::POST, "/connexion", Access::Public, post(create_session)),
-        Route::new(Method::POST, "/deconnexion", Access::signed(EVERYONE), post(delete_session)),
+        Route::new(
+            Method::POST,
+            "/connexion",
+            Access::Public,
+            post(create_session),
+        ),
+        Route::new(
+            Method::POST,
+            "/deconnexion",
+            Access::signed(EVERYONE),
+            post(delete_session),
+        ),
     ]
 }
 
@@ -85,16 +97,24 @@ async fn create_session(
             )
                 .into_response());
         }
-        Err(SignInError::WrongCredentials) => {
-            (StatusCode::UNAUTHORIZED, "Adresse électronique ou mot de passe incorrect.")
-        }
+        Err(SignInError::WrongCredentials) => (
+            StatusCode::UNAUTHORIZED,
+            "Adresse électronique ou mot de passe incorrect.",
+        ),
         Err(SignInError::TooManyAttempts) => (
             StatusCode::TOO_MANY_REQUESTS,
             "Trop de tentatives échouées : réessayez dans quinze minutes.",
         ),
         Err(SignInError::Database(e)) => return Err(e.into()),
     };
-    audit::record(pool, None, "connexion refusée", form.email.trim(), Some(&ip)).await?;
+    audit::record(
+        pool,
+        None,
+        "connexion refusée",
+        form.email.trim(),
+        Some(&ip),
+    )
+    .await?;
     let page = render(&SignInPage {
         layout: Layout::new(None, &csrf),
         email: form.email,

@@ -14,7 +14,12 @@ const ICON: &str = include_str!("../../assets/favicon.svg");
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(Method::GET, "/assets/{file}", Access::Public, get(serve_asset)),
+        Route::new(
+            Method::GET,
+            "/assets/{file}",
+            Access::Public,
+            get(serve_asset),
+        ),
         Route::new(Method::GET, "/healthz", Access::Public, get(check_health)),
     ]
 }
@@ -26,7 +31,10 @@ async fn serve_asset(Path(file): Path<String>) -> Response {
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (
-        [(CONTENT_TYPE, content_type), (CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (CONTENT_TYPE, content_type),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
         body,
     )
         .into_response()

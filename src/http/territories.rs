@@ -15,14 +15,24 @@ use crate::territories::{self, Kind, Related, SearchHit, Territory};
 
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new(Method::GET, "/territoires", Access::signed(EVERYONE), get(search_territories_page)),
+        Route::new(
+            Method::GET,
+            "/territoires",
+            Access::signed(EVERYONE),
+            get(search_territories_page),
+        ),
         Route::new(
             Method::GET,
             "/territoires/{code}",
             Access::in_territory(EVERYONE, "code"),
             get(show_territory),
         ),
-        Route::new(Method::GET, "/api/v1/territories", Access::signed(EVERYONE), get(search_territories)),
+        Route::new(
+            Method::GET,
+            "/api/v1/territories",
+            Access::signed(EVERYONE),
+            get(search_territories),
+        ),
         Route::new(
             Method::GET,
             "/api/v1/territories/{code}",

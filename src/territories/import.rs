@@ -21,11 +21,26 @@ pub const CIRCONSCRIPTIONS_CSV: &str = "reference/insee-communes-circonscription
 /// file replaces the geometry an earlier one gave: the simplified metropolitan départements
 /// replace the detailed ones, the Hérault files refine the national ones).
 const GEOMETRY_FILES: &[(&str, GeoKey)] = &[
-    ("geo/regions-version-simplifiee.geojson", GeoKey::Region("code")),
-    ("geo/departements-avec-outre-mer.geojson", GeoKey::Departement("code")),
-    ("geo/departements-version-simplifiee.geojson", GeoKey::Departement("code")),
-    ("geo/circonscriptions-legislatives-2012.geojson", GeoKey::Circonscription("ID")),
-    ("geo/circonscriptions-34-herault.geojson", GeoKey::Circonscription("codeCirconscription")),
+    (
+        "geo/regions-version-simplifiee.geojson",
+        GeoKey::Region("code"),
+    ),
+    (
+        "geo/departements-avec-outre-mer.geojson",
+        GeoKey::Departement("code"),
+    ),
+    (
+        "geo/departements-version-simplifiee.geojson",
+        GeoKey::Departement("code"),
+    ),
+    (
+        "geo/circonscriptions-legislatives-2012.geojson",
+        GeoKey::Circonscription("ID"),
+    ),
+    (
+        "geo/circonscriptions-34-herault.geojson",
+        GeoKey::Circonscription("codeCirconscription"),
+    ),
     ("geo/communes-34-herault.geojson", GeoKey::Commune("code")),
 ];
 
@@ -437,9 +452,8 @@ impl Dataset {
         self.former.retain(|f| {
             !f.name.is_empty() || !named.contains(&(f.code.clone(), f.successor.clone()))
         });
-        self.former.sort_by(|a, b| {
-            (&a.code, a.kind, &a.successor).cmp(&(&b.code, b.kind, &b.successor))
-        });
+        self.former
+            .sort_by(|a, b| (&a.code, a.kind, &a.successor).cmp(&(&b.code, b.kind, &b.successor)));
         self.former
             .dedup_by(|a, b| (&a.code, a.kind, &a.successor) == (&b.code, b.kind, &b.successor));
         self.report.former_communes = self.former.len();
@@ -499,7 +513,9 @@ impl Dataset {
         }
         let departement = circo.departement().as_str();
         let Some(parent) = self.territories.get(departement) else {
-            return Err(format!("unknown département {departement} for circonscription {code}"));
+            return Err(format!(
+                "unknown département {departement} for circonscription {code}"
+            ));
         };
         let article = match self.liaisons.get(departement).copied().unwrap_or(0) {
             1 => "d'",
@@ -543,8 +559,15 @@ impl Dataset {
             .delimiter(b';')
             .flexible(true)
             .from_reader(bytes.as_slice());
+        // The csv crate miscounts lines of CRLF files, so lines are counted from byte offsets.
+        let line_at = |position: Option<&csv::Position>| {
+            let end = position
+                .map_or(0, |p| p.byte() as usize + 1)
+                .min(bytes.len());
+            bytes[..end].iter().filter(|b| **b == b'\n').count() + 1
+        };
         let csv_error = |e: csv::Error| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            let line = line_at(e.position());
             ImportError::new(path, format_args!("line {line}"), e)
         };
         let headers = reader.headers().map_err(csv_error)?.clone();
@@ -562,10 +585,11 @@ impl Dataset {
         let mut split_communes = BTreeSet::new();
         for record in reader.records() {
             let record = record.map_err(csv_error)?;
-            let line = record.position().map(|p| p.line()).unwrap_or(0);
-            let at = |column: usize| format!("line {line}, column {column}");
+            let at =
+                |column: usize| format!("line {}, column {column}", line_at(record.position()));
             let field = |column: usize| record.get(column - 1).unwrap_or("").trim();
-            let commune = CommuneCode::parse(field(5)).map_err(|e| ImportError::new(path, at(5), e))?;
+            let commune =
+                CommuneCode::parse(field(5)).map_err(|e| ImportError::new(path, at(5), e))?;
             let Some(current) = self.current_commune(&commune) else {
                 return Err(ImportError::new(
                     path,
@@ -682,7 +706,7 @@ impl Dataset {
             }
         }
         let mut region_totals: HashMap<String, i64> = HashMap::new();
-        for ((parent, child), _) in &self.links {
+        for (parent, child) in self.links.keys() {
             if parent.starts_with('R') {
                 *region_totals.entry(parent.clone()).or_default() +=
                     totals.get(child).copied().unwrap_or(0);

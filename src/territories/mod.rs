@@ -150,7 +150,10 @@ pub async fn find(pool: &AnyPool, code: &str) -> sqlx::Result<Option<Territory>>
         "{SELECT_TERRITORY}, 0 AS partial FROM territories t \
          LEFT JOIN territories d ON d.code = t.departement_code WHERE t.code = $1"
     );
-    let row: Option<TerritoryRow> = sqlx::query_as(AssertSqlSafe(sql)).bind(code).fetch_optional(pool).await?;
+    let row: Option<TerritoryRow> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(code)
+        .fetch_optional(pool)
+        .await?;
     Ok(row.map(|r| r.into_related().territory))
 }
 
@@ -162,7 +165,10 @@ pub async fn parents(pool: &AnyPool, code: &str) -> sqlx::Result<Vec<Related>> {
          LEFT JOIN territories d ON d.code = t.departement_code \
          WHERE l.child_code = $1 ORDER BY t.kind, t.code"
     );
-    let rows: Vec<TerritoryRow> = sqlx::query_as(AssertSqlSafe(sql)).bind(code).fetch_all(pool).await?;
+    let rows: Vec<TerritoryRow> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(code)
+        .fetch_all(pool)
+        .await?;
     Ok(rows.into_iter().map(TerritoryRow::into_related).collect())
 }
 
@@ -174,7 +180,10 @@ pub async fn children(pool: &AnyPool, code: &str) -> sqlx::Result<Vec<Related>> 
          LEFT JOIN territories d ON d.code = t.departement_code \
          WHERE l.parent_code = $1 ORDER BY t.kind, t.code"
     );
-    let rows: Vec<TerritoryRow> = sqlx::query_as(AssertSqlSafe(sql)).bind(code).fetch_all(pool).await?;
+    let rows: Vec<TerritoryRow> = sqlx::query_as(AssertSqlSafe(sql))
+        .bind(code)
+        .fetch_all(pool)
+        .await?;
     Ok(rows.into_iter().map(TerritoryRow::into_related).collect())
 }
 

@@ -134,7 +134,10 @@ mod tests {
     fn names_fold_accents_case_apostrophes_and_hyphens() {
         assert_eq!(normalise_name("Saint-Étienne"), "saint etienne");
         assert_eq!(normalise_name("  saint   etienne "), "saint etienne");
-        assert_eq!(normalise_name("St-Étienne-du-Rouvray"), "saint etienne du rouvray");
+        assert_eq!(
+            normalise_name("St-Étienne-du-Rouvray"),
+            "saint etienne du rouvray"
+        );
         assert_eq!(normalise_name("L'Haÿ-les-Roses"), "l hay les roses");
         assert_eq!(normalise_name("Val-d’Oise"), "val d oise");
         assert_eq!(normalise_name("Œuilly"), "ouilly");

@@ -72,7 +72,9 @@ impl DepartementCode {
     pub fn parse(input: &str) -> Result<Self, CodeError> {
         let code = input.trim().to_ascii_uppercase();
         if code.is_empty() {
-            return Err(CodeError::Empty { kind: "département" });
+            return Err(CodeError::Empty {
+                kind: "département",
+            });
         }
         if let Some((_, insee)) = MINISTRY_OVERSEAS.iter().find(|(z, _)| *z == code) {
             return Ok(Self((*insee).to_owned()));
@@ -107,7 +109,8 @@ impl DepartementCode {
 pub struct RegionCode(String);
 
 impl RegionCode {
-    const EXPECTED: &'static str = "a two- or three-digit INSEE région code, optionally prefixed by R";
+    const EXPECTED: &'static str =
+        "a two- or three-digit INSEE région code, optionally prefixed by R";
 
     pub fn parse(input: &str) -> Result<Self, CodeError> {
         let trimmed = input.trim();
@@ -304,7 +307,8 @@ impl BureauCode {
             .trim()
             .split_once(['_', '-'])
             .ok_or_else(|| invalid("bureau de vote", input, Self::EXPECTED))?;
-        Self::from_parts(commune, number).map_err(|_| invalid("bureau de vote", input, Self::EXPECTED))
+        Self::from_parts(commune, number)
+            .map_err(|_| invalid("bureau de vote", input, Self::EXPECTED))
     }
 
     pub fn commune(&self) -> &CommuneCode {
@@ -429,7 +433,9 @@ mod tests {
 
     #[test]
     fn malformed_circonscriptions_are_refused_with_what_was_expected() {
-        for input in ["", "1", "20-01", "34-00", "3400", "ABCD", "34-1000", "éé01", "9710"] {
+        for input in [
+            "", "1", "20-01", "34-00", "3400", "ABCD", "34-1000", "éé01", "9710",
+        ] {
             let error = CircoCode::parse(input).expect_err(input);
             assert!(!error.to_string().is_empty());
         }
@@ -447,7 +453,10 @@ mod tests {
             ("ZZ", "99"),
             ("95", "95"),
         ] {
-            assert_eq!(DepartementCode::parse(input).map(|d| d.to_string()), Ok(expected.to_owned()));
+            assert_eq!(
+                DepartementCode::parse(input).map(|d| d.to_string()),
+                Ok(expected.to_owned())
+            );
         }
         for input in ["20", "96", "00", "970", "2C", "ZQ", "123"] {
             assert!(DepartementCode::parse(input).is_err(), "{input}");
@@ -456,9 +465,18 @@ mod tests {
 
     #[test]
     fn commune_codes_keep_corsica_and_overseas_and_restore_lost_zeros() {
-        assert_eq!(CommuneCode::parse("2A004").map(|c| c.departement().to_string()), Ok("2A".into()));
-        assert_eq!(CommuneCode::parse("97101").map(|c| c.departement().to_string()), Ok("971".into()));
-        assert_eq!(CommuneCode::parse("1001").map(|c| c.to_string()), Ok("01001".into()));
+        assert_eq!(
+            CommuneCode::parse("2A004").map(|c| c.departement().to_string()),
+            Ok("2A".into())
+        );
+        assert_eq!(
+            CommuneCode::parse("97101").map(|c| c.departement().to_string()),
+            Ok("971".into())
+        );
+        assert_eq!(
+            CommuneCode::parse("1001").map(|c| c.to_string()),
+            Ok("01001".into())
+        );
         for input in ["2C004", "20004", "3417", "341722", "34000", "é1234"] {
             assert!(CommuneCode::parse(input).is_err(), "{input}");
         }
@@ -466,12 +484,28 @@ mod tests {
 
     #[test]
     fn territory_codes_round_trip_through_their_canonical_form() {
-        for code in ["R84", "34", "2A", "971", "99", "34-01", "243400017", "34172", "34172_0001"] {
+        for code in [
+            "R84",
+            "34",
+            "2A",
+            "971",
+            "99",
+            "34-01",
+            "243400017",
+            "34172",
+            "34172_0001",
+        ] {
             let parsed = TerritoryCode::parse(code).unwrap_or_else(|e| panic!("{code}: {e}"));
             assert_eq!(parsed.to_string(), code);
         }
-        assert!(matches!(TerritoryCode::parse("34"), Ok(TerritoryCode::Departement(_))));
-        assert!(matches!(TerritoryCode::parse("34172"), Ok(TerritoryCode::Commune(_))));
+        assert!(matches!(
+            TerritoryCode::parse("34"),
+            Ok(TerritoryCode::Departement(_))
+        ));
+        assert!(matches!(
+            TerritoryCode::parse("34172"),
+            Ok(TerritoryCode::Commune(_))
+        ));
         assert_eq!(
             BureauCode::parse("34172-1").map(|b| b.to_string()),
             Ok("34172_0001".to_owned())
@@ -480,7 +514,21 @@ mod tests {
 
     #[test]
     fn arbitrary_text_never_panics() {
-        for input in ["", "-", "_", "R", "Ré", "é-é", "ééééé", "9é", "2A-é", "__", "1_", "_1", "\u{0}"] {
+        for input in [
+            "",
+            "-",
+            "_",
+            "R",
+            "Ré",
+            "é-é",
+            "ééééé",
+            "9é",
+            "2A-é",
+            "__",
+            "1_",
+            "_1",
+            "\u{0}",
+        ] {
             let _ = TerritoryCode::parse(input);
             let _ = CircoCode::parse(input);
             let _ = CommuneCode::parse(input);
