@@ -10,12 +10,16 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, AnyPool, AssertSqlSafe, Transaction};
-use territory_codes::{CircoCode, CommuneCode, DepartementCode, EpciCode, RegionCode};
+use territory_codes::{BureauCode, CircoCode, CommuneCode, DepartementCode, EpciCode, RegionCode};
 
 use crate::territories::{Kind, normalise_name};
 
 /// The INSEE table, relative to the open-data folder.
 pub const CIRCONSCRIPTIONS_CSV: &str = "reference/insee-communes-circonscriptions-legislatives.csv";
+
+/// Files mapping bureaux de vote to circonscriptions (`{"34172_0001": 3401, …}`), found as
+/// `elections/*/bureaux-vers-circonscriptions-*.json` in the open-data folder.
+const BUREAUX_PREFIX: &str = "bureaux-vers-circonscriptions-";
 
 /// Boundary files, relative to the open-data folder, in the order they are applied (a later
 /// file replaces the geometry an earlier one gave: the simplified metropolitan départements
@@ -102,6 +106,7 @@ pub struct ImportReport {
     /// Rows of the INSEE table naming a commune merged since, linked through its successor.
     pub rows_through_successor: usize,
     pub geometries: usize,
+    pub bureaux: usize,
     pub files: Vec<String>,
 }
 
@@ -133,7 +138,11 @@ impl fmt::Display for ImportReport {
             self.communes_without_circonscription,
             self.rows_through_successor
         )?;
-        write!(f, "{} contours enregistrés", self.geometries)
+        write!(
+            f,
+            "{} contours enregistrés ; {} bureaux de vote",
+            self.geometries, self.bureaux
+        )
     }
 }
 
@@ -267,6 +276,28 @@ fn parse_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ImportEr
     })
 }
 
+/// The bureau → circonscription files of every election folder, in a stable order.
+fn bureau_files(open_data: &Path) -> Vec<PathBuf> {
+    let elections = open_data.join("elections");
+    let mut files = Vec::new();
+    let Ok(folders) = std::fs::read_dir(&elections) else {
+        return files;
+    };
+    for folder in folders.flatten() {
+        let Ok(entries) = std::fs::read_dir(folder.path()) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(BUREAUX_PREFIX) && name.ends_with(".json") {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 fn read(sources: &Sources<'_>) -> Result<Dataset, ImportError> {
     let mut dataset = Dataset::default();
     dataset.read_reference(sources.reference_dir)?;
@@ -274,6 +305,9 @@ fn read(sources: &Sources<'_>) -> Result<Dataset, ImportError> {
         let table = open_data.join(CIRCONSCRIPTIONS_CSV);
         if table.exists() {
             dataset.read_circonscriptions(&table)?;
+        }
+        for path in bureau_files(open_data) {
+            dataset.read_bureaux(&path)?;
         }
         for (file, key) in GEOMETRY_FILES {
             let path = open_data.join(file);
@@ -687,6 +721,54 @@ impl Dataset {
                 }
                 territory.geometry = Some(feature.geometry.to_string());
             }
+        }
+        self.report.files.push(path.display().to_string());
+        Ok(())
+    }
+
+    fn read_bureaux(&mut self, path: &Path) -> Result<(), ImportError> {
+        let bureaux: BTreeMap<String, serde_json::Value> = parse_json(path)?;
+        for (key, circo) in bureaux {
+            let position = format!("key {key:?}");
+            let bureau =
+                BureauCode::parse(&key).map_err(|e| ImportError::new(path, &position, e))?;
+            let circo = CircoCode::parse(&circo.to_string().replace('"', ""))
+                .map_err(|e| ImportError::new(path, &position, e))?;
+            let Some(commune) = self.current_commune(bureau.commune()) else {
+                return Err(ImportError::new(
+                    path,
+                    &position,
+                    format_args!(
+                        "commune {} is not in the commune reference",
+                        bureau.commune()
+                    ),
+                ));
+            };
+            if !self.territories.contains_key(&circo.to_string()) {
+                self.add_circonscription(&circo)
+                    .map_err(|problem| ImportError::new(path, &position, problem))?;
+            }
+            let code = bureau.to_string();
+            let name = format!(
+                "Bureau {} — {}",
+                code.rsplit('_').next().unwrap_or_default(),
+                self.territories
+                    .get(&commune)
+                    .map(|c| c.name.as_str())
+                    .unwrap_or_default()
+            );
+            self.link(&commune, &code, false);
+            self.link(&circo.to_string(), &code, false);
+            self.add(TerritoryRecord {
+                code,
+                kind: Kind::Bureau,
+                name,
+                population: None,
+                departement_code: Some(bureau.commune().departement().to_string()),
+                postcodes: String::new(),
+                geometry: None,
+            });
+            self.report.bureaux += 1;
         }
         self.report.files.push(path.display().to_string());
         Ok(())

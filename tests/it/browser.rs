@@ -55,11 +55,12 @@ async fn open_browser(driver: &Driver, profile: &std::path::Path) -> Client {
         "goog:chromeOptions".to_owned(),
         serde_json::json!({
             "binary": "/usr/bin/chromium",
+            // A phone: 360 CSS pixels wide, the size the interface is designed for.
+            "mobileEmulation": {"deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 1.0}},
             "args": [
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update",
                 "--no-first-run", "--disable-sync", "--disable-quic",
-                "--window-size=360,740",
                 format!("--user-data-dir={}", profile.display()),
             ]
         }),
@@ -109,6 +110,15 @@ async fn fill(browser: &Client, id: &str, value: &str) {
         .expect("type");
 }
 
+/// Saves what the 360 px wide phone screen shows, for people to look at
+/// (`target/screenshots/NAME.png`).
+async fn screenshot(browser: &Client, name: &str) {
+    let png = browser.screenshot().await.expect("screenshot");
+    let dir = crate::support::manifest_dir().join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("write the screenshot");
+}
+
 async fn submit(browser: &Client, form_action: &str) {
     browser
         .find(Locator::Css(&format!(
@@ -134,6 +144,7 @@ async fn an_admin_searches_invites_a_militant_who_is_refused_outside_herault() {
     fill(&browser, "password", PASSWORD).await;
     submit(&browser, "/connexion").await;
     wait_for_text(&browser, "h1", "Bonjour").await;
+    screenshot(&browser, "accueil").await;
 
     browser.goto(&app.url("/territoires")).await.expect("open");
     fill(&browser, "q", "saint etienne").await;
@@ -144,12 +155,14 @@ async fn an_admin_searches_invites_a_militant_who_is_refused_outside_herault() {
         "{first}"
     );
     assert!(first.contains("Loire (42)"), "{first}");
+    screenshot(&browser, "recherche").await;
 
     browser
         .goto(&app.url("/territoires/34"))
         .await
         .expect("open");
     assert_eq!(text_of(&browser, "h1").await, "Hérault");
+    screenshot(&browser, "herault").await;
     let sections = browser
         .find_all(Locator::Css("section h2"))
         .await

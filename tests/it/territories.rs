@@ -20,6 +20,9 @@ type TerritoryRow = (
     Option<String>,
 );
 
+/// Bureaux of the 1st circonscription of Hérault in `bureaux-vers-circonscriptions-34.json`.
+const BUREAUX_OF_34_01: i64 = 86;
+
 /// A digest of every territory table, to prove that a run changed nothing.
 async fn fingerprint(pool: &AnyPool) -> String {
     let mut hasher = Sha256::new();
@@ -72,6 +75,7 @@ async fn the_import_matches_the_counts_of_the_sources() {
     assert_eq!(report.partial_links, 313);
     assert_eq!(report.split_communes, 129);
     assert_eq!(report.communes_without_circonscription, 6);
+    assert_eq!(report.bureaux, 943);
 
     let pool = store.pool();
     assert_eq!(
@@ -129,6 +133,22 @@ async fn the_import_matches_the_counts_of_the_sources() {
         ajaccio,
         vec![("2A-01".to_owned(), 1), ("2A-02".to_owned(), 1)]
     );
+    // Bureaux de vote hang under their commune and their circonscription.
+    let bureaux_of_34_01 = count(
+        pool,
+        "SELECT COUNT(*) FROM territory_links l JOIN territories b ON b.code = l.child_code \
+         WHERE l.parent_code = '34-01' AND b.kind = 'bureau'",
+    )
+    .await;
+    assert_eq!(bureaux_of_34_01, BUREAUX_OF_34_01);
+    let orphans = count(
+        pool,
+        "SELECT COUNT(*) FROM territories b WHERE b.kind = 'bureau' AND NOT EXISTS ( \
+         SELECT 1 FROM territory_links l JOIN territories c ON c.code = l.parent_code \
+         WHERE l.child_code = b.code AND c.kind = 'commune')",
+    )
+    .await;
+    assert_eq!(orphans, 0);
     // A merged commune's successor keeps the old code for later imports.
     assert_eq!(
         count(
