@@ -1,5 +1,6 @@
 //! Inviting someone into a scope, and accepting an invitation.
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::header::{LOCATION, SET_COOKIE};
 use axum::http::{Method, StatusCode};
@@ -149,8 +150,9 @@ pub async fn create_invitation(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     ClientIp(ip): ClientIp,
-    Json(invitation): Json<NewInvitation>,
+    payload: Result<Json<NewInvitation>, JsonRejection>,
 ) -> Result<Json<InvitationLink>, ApiError> {
+    let Json(invitation) = payload.map_err(|e| Error::BadRequest(e.body_text()))?;
     let url = invite(&state, &user, &ip, &invitation).await?;
     Ok(Json(InvitationLink { url }))
 }

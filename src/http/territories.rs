@@ -1,6 +1,7 @@
 //! Territory search and territory pages, in HTML and in the JSON API.
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::Method;
 use axum::response::IntoResponse;
@@ -80,8 +81,9 @@ pub struct SearchResults {
 pub async fn search_territories(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
-    Query(query): Query<SearchQuery>,
+    query: Result<Query<SearchQuery>, QueryRejection>,
 ) -> Result<Json<SearchResults>, ApiError> {
+    let Query(query) = query.map_err(|e| Error::BadRequest(e.body_text()))?;
     let results = territories::search(
         state.store.pool(),
         query.text(),

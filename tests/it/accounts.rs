@@ -201,6 +201,34 @@ async fn an_invitation_creates_a_scoped_account_that_can_sign_in() {
     assert_eq!(me["role"], "militant");
     assert_eq!(me["scope_code"], "34-01");
 
+    // Malformed requests get the error envelope too.
+    for (path, body) in [("/api/v1/invitations", "{\"email\": 3}")] {
+        let response = api
+            .post(app.url(path))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("malformed");
+        assert_eq!(response.status(), 400);
+        let envelope: serde_json::Value = response.json().await.expect("envelope");
+        assert_eq!(envelope["errors"][0]["status"], 400);
+    }
+    let response = api
+        .get(app.url("/api/v1/territories?q=x&limit=beaucoup"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("malformed query");
+    assert_eq!(response.status(), 400);
+    let envelope: serde_json::Value = response.json().await.expect("envelope");
+    assert!(
+        envelope["errors"][0]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("limit"))
+    );
+
     // The link works once only.
     let again = client
         .get(app.url(path))

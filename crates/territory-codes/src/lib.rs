@@ -530,10 +530,18 @@ mod tests {
                 .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
                 .collect();
             if let Ok(code) = TerritoryCode::parse(&input) {
-                assert_eq!(TerritoryCode::parse(&code.to_string()), Ok(code.clone()), "{input:?}");
+                assert_eq!(
+                    TerritoryCode::parse(&code.to_string()),
+                    Ok(code.clone()),
+                    "{input:?}"
+                );
             }
             if let Ok(circo) = CircoCode::parse(&input) {
-                assert_eq!(CircoCode::parse(&circo.to_string()), Ok(circo.clone()), "{input:?}");
+                assert_eq!(
+                    CircoCode::parse(&circo.to_string()),
+                    Ok(circo.clone()),
+                    "{input:?}"
+                );
             }
             let _ = CommuneCode::parse(&input);
             let _ = BureauCode::parse(&input);
