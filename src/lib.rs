@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod elections;
 pub mod http;
 pub mod startup;
 pub mod store;

@@ -6,6 +6,8 @@ use anyhow::Context;
 
 use crate::audit;
 use crate::config::Config;
+use crate::elections::ElectionId;
+use crate::elections::import as results;
 use crate::store::Store;
 use crate::territories::import::{Sources, import};
 
@@ -14,6 +16,27 @@ pub enum Command {
     /// Régions, départements, communes and EPCI from @etalab/decoupage-administratif, and, when
     /// an open-data folder is given, circonscriptions and boundaries.
     Territories(TerritoriesOpts),
+    /// An Interior ministry results file as published (xlsx, csv or txt; any level).
+    Results(ResultsOpts),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ResultsOpts {
+    /// The results file.
+    file: PathBuf,
+    /// The election, as KIND-YEAR: legislatives-2022, presidentielle-2022, europeennes-2024…
+    #[arg(long, value_parser = parse_election)]
+    election: ElectionId,
+    /// The round (1 or 2).
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..=2))]
+    round: i64,
+    /// Parse and report without writing anything.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+fn parse_election(value: &str) -> Result<ElectionId, String> {
+    ElectionId::parse(value).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, clap::Args)]
@@ -28,6 +51,45 @@ pub struct TerritoriesOpts {
 
 pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Results(opts) => {
+            let store = Store::open(&config.database_url()).await?;
+            let bytes = std::fs::read(&opts.file)
+                .with_context(|| format!("failed to read {}", opts.file.display()))?;
+            // Drawn on standard error only when it is a terminal.
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} lignes")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_message("écriture");
+            let on_progress = |done: usize, total: usize| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            };
+            let report = results::import(
+                store.pool(),
+                results::Request {
+                    election: &opts.election,
+                    round: opts.round,
+                    source_name: &opts.file.display().to_string(),
+                    bytes: &bytes,
+                    dry_run: opts.dry_run,
+                    on_progress: &on_progress,
+                },
+            )
+            .await
+            .context("import refusé, base inchangée")?;
+            bar.finish_and_clear();
+            if !opts.dry_run && !report.already_imported {
+                let target = format!(
+                    "{} tour {} ({})",
+                    report.election, report.round, report.source
+                );
+                audit::record(store.pool(), None, "import de résultats", &target, None).await?;
+            }
+            print!("{}", report.summary());
+            store.close().await;
+            Ok(())
+        }
         Command::Territories(opts) => {
             let store = Store::open(&config.database_url()).await?;
             let reference = opts.reference.unwrap_or(config.reference_dir.clone());

@@ -18,6 +18,8 @@ use crate::http::{Access, Route};
     paths(
         crate::http::territories::search_territories,
         crate::http::territories::find_territory,
+        crate::http::elections::list_elections,
+        crate::http::elections::find_results,
         crate::http::account::find_me,
         crate::http::invitations::create_invitation,
         crate::http::admin::list_users,

@@ -8,6 +8,7 @@ pub mod account;
 pub mod admin;
 pub mod api_docs;
 mod cookies;
+pub mod elections;
 pub mod error;
 mod home;
 pub mod invitations;
@@ -50,8 +51,8 @@ pub struct AppState {
 pub enum Access {
     /// Anyone, signed in or not (sign-in page, health, assets).
     Public,
-    /// A signed-in user with one of `roles`; when `territory` names a path parameter, the
-    /// territory it holds must lie inside the user's scope.
+    /// A signed-in user with one of `roles`; when `territory` names a path or query parameter,
+    /// the territory it holds must lie inside the user's scope (none given means national).
     Signed {
         roles: &'static [Role],
         territory: Option<&'static str>,
@@ -113,6 +114,7 @@ pub fn routes() -> Vec<Route> {
         session::routes(),
         home::routes(),
         territories::routes(),
+        elections::routes(),
         account::routes(),
         invitations::routes(),
         admin::routes(),
@@ -251,19 +253,34 @@ impl Guard {
                 return Err(Error::role_not_allowed());
             }
             if let Some(parameter) = territory {
+                // The territory is a path parameter, or else a query parameter; a route that
+                // names one but gets none is about the whole country.
                 let params = request
                     .extract_parts::<RawPathParams>()
                     .await
                     .map_err(|_| Error::NotFound("territoire inconnu".into()))?;
-                let raw = params
+                let from_path = params
                     .iter()
                     .find(|(name, _)| *name == parameter)
-                    .map(|(_, value)| value.to_owned())
-                    .unwrap_or_default();
-                let code = TerritoryCode::parse(&raw)
-                    .map_err(|_| Error::NotFound(format!("territoire inconnu : {raw}")))?
-                    .to_string();
-                if !crate::territories::is_within(pool, &code, user.scope_code.as_deref()).await? {
+                    .map(|(_, value)| value.to_owned());
+                let raw = from_path
+                    .or_else(|| {
+                        form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes())
+                            .find(|(name, _)| name == parameter)
+                            .map(|(_, value)| value.into_owned())
+                    })
+                    .filter(|value| !value.trim().is_empty());
+                let within = match raw {
+                    Some(raw) => {
+                        let code = TerritoryCode::parse(&raw)
+                            .map_err(|_| Error::NotFound(format!("territoire inconnu : {raw}")))?
+                            .to_string();
+                        crate::territories::is_within(pool, &code, user.scope_code.as_deref())
+                            .await?
+                    }
+                    None => user.scope_code.is_none(),
+                };
+                if !within {
                     return Err(Error::out_of_scope());
                 }
             }

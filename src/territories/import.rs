@@ -9,9 +9,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sqlx::{Any, AnyPool, AssertSqlSafe, Transaction};
+use sqlx::{Any, AnyPool, Transaction};
 use territory_codes::{BureauCode, CircoCode, CommuneCode, DepartementCode, EpciCode, RegionCode};
 
+use crate::store::{Value, insert_batched};
 use crate::territories::{Kind, normalise_name};
 
 /// The INSEE table, relative to the open-data folder.
@@ -871,49 +872,4 @@ impl Dataset {
         .await?;
         Ok(())
     }
-}
-
-enum Value {
-    Text(String),
-    OptText(Option<String>),
-    Int(Option<i64>),
-}
-
-/// Inserts rows many at a time: one statement per row would take seconds on PostgreSQL.
-async fn insert_batched(
-    tx: &mut Transaction<'_, Any>,
-    head: &str,
-    tail: &str,
-    rows: Vec<Vec<Value>>,
-) -> Result<(), sqlx::Error> {
-    const ROWS_PER_STATEMENT: usize = 250;
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = String::from(head);
-        let mut index = 0;
-        for (row_number, row) in chunk.iter().enumerate() {
-            if row_number > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for column in 0..row.len() {
-                if column > 0 {
-                    sql.push(',');
-                }
-                index += 1;
-                sql.push_str(&format!("${index}"));
-            }
-            sql.push(')');
-        }
-        sql.push_str(tail);
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for value in chunk.iter().flatten() {
-            query = match value {
-                Value::Text(text) => query.bind(text.as_str()),
-                Value::OptText(text) => query.bind(text.as_deref()),
-                Value::Int(number) => query.bind(*number),
-            };
-        }
-        query.execute(&mut **tx).await?;
-    }
-    Ok(())
 }

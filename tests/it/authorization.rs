@@ -145,6 +145,29 @@ fn table() -> Vec<Case> {
         },
         case(
             "GET",
+            "/api/v1/elections",
+            ("/api/v1/elections", Body::None),
+            EVERYONE,
+            200,
+            401,
+        ),
+        Case {
+            // No territory means the whole country: outside every local scope.
+            outside: Some(("/api/v1/elections/legislatives-2022/results", Body::None)),
+            ..case(
+                "GET",
+                "/api/v1/elections/{id}/results",
+                (
+                    "/api/v1/elections/legislatives-2022/results?territory=34-01",
+                    Body::None,
+                ),
+                EVERYONE,
+                200,
+                401,
+            )
+        },
+        case(
+            "GET",
             "/api/v1/me",
             ("/api/v1/me", Body::None),
             EVERYONE,
@@ -357,6 +380,14 @@ async fn every_route_enforces_role_and_scope_as_the_table_says() {
     }
 
     let app = TestApp::spawn().await;
+    crate::elections::import_file(
+        &app,
+        "herault-34/legislatives-2022-t1-bureaux-de-vote-34.txt",
+        "legislatives-2022",
+        1,
+    )
+    .await
+    .expect("import the Hérault results");
     let mut tokens = Vec::new();
     for (role, scope) in SUBJECTS {
         let user = app.create_user(*role, *scope).await;

@@ -129,3 +129,72 @@ async fn a_broken_reference_is_refused_with_the_file_and_position() {
     assert_eq!(count, 0);
     store.close().await;
 }
+
+#[tokio::test]
+async fn the_binary_reports_what_a_results_file_holds_and_refuses_bad_ones() {
+    let db = TestDb::with_territories().await;
+    let home = tempfile::tempdir().expect("home");
+    let file =
+        open_data_dir().join("elections/herault-34/legislatives-2022-t1-bureaux-de-vote-34.txt");
+    let file = file.to_str().expect("path");
+    let args = [
+        "import",
+        "results",
+        file,
+        "--election",
+        "legislatives-2022",
+        "--round",
+        "1",
+    ];
+    let dry = stdout(&tribun(
+        &db,
+        home.path(),
+        &[&args[..], &["--dry-run"]].concat(),
+    ));
+    for expected in [
+        "Latin-1",
+        "large (un bloc de 8 colonnes par candidat)",
+        "niveau : bureau",
+        "943 territoires",
+        "inscrits 852554",
+        "essai à blanc",
+    ] {
+        assert!(dry.contains(expected), "{expected:?} missing from {dry}");
+    }
+    let store = db.store().await;
+    let sets = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM result_sets")
+            .fetch_one(store.pool())
+            .await
+            .expect("count")
+    };
+    assert_eq!(sets().await, 0, "a dry run writes nothing");
+    assert!(stdout(&tribun(&db, home.path(), &args)).contains("importé"));
+    let again = stdout(&tribun(&db, home.path(), &args));
+    assert!(again.contains("déjà importé"), "{again}");
+    assert_eq!(sets().await, 1);
+
+    let damaged = home.path().join("damaged.csv");
+    std::fs::write(
+        &damaged,
+        "Code du département;Inscrits;Votants;Exprimés;Nom;Voix\n34;12;x;8;A;8\n",
+    )
+    .expect("write");
+    let output = tribun(
+        &db,
+        home.path(),
+        &[
+            "import",
+            "results",
+            damaged.to_str().expect("path"),
+            "--election",
+            "legislatives-2022",
+            "--round",
+            "1",
+        ],
+    );
+    assert!(!output.status.success());
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(error.contains("line 2, column 3 (Votants)"), "{error}");
+    assert_eq!(sets().await, 1);
+}

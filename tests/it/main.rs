@@ -6,6 +6,7 @@ mod authorization;
 mod browser;
 mod cli;
 mod cluster;
+mod elections;
 mod logs;
 mod support;
 mod territories;

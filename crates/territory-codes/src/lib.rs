@@ -243,6 +243,32 @@ impl CommuneCode {
         }
     }
 
+    /// Builds a code from a département and the commune's number within it, as the 2022
+    /// ministry files write it ("34" + "172", "2A" + "004", "ZA" + "101" for 97101).
+    pub fn from_parts(departement: &str, number: &str) -> Result<Self, CodeError> {
+        let departement = DepartementCode::parse(departement)?;
+        let number = number.trim();
+        if number.is_empty() || number.len() > 3 || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid("commune", number, "a number of up to three digits"));
+        }
+        let number = format!("{number:0>3}");
+        let code = if departement.is_overseas() {
+            // 97101 is Guadeloupe (971) commune 01: the number's first digit is the
+            // département's third.
+            if !number.starts_with(&departement.0[2..]) {
+                return Err(invalid(
+                    "commune",
+                    &number,
+                    "a number starting with the overseas département's last digit",
+                ));
+            }
+            format!("{}{number}", &departement.0[..2])
+        } else {
+            format!("{}{number}", departement.0)
+        };
+        Self::parse(&code)
+    }
+
     /// The département the code belongs to.
     pub fn departement(&self) -> DepartementCode {
         let split = if self.0.starts_with("97") || self.0.starts_with("98") {
@@ -479,6 +505,28 @@ mod tests {
         );
         for input in ["2C004", "20004", "341", "341722", "34000", "é1234"] {
             assert!(CommuneCode::parse(input).is_err(), "{input}");
+        }
+    }
+
+    #[test]
+    fn commune_codes_from_a_departement_and_a_number() {
+        for (departement, number, expected) in [
+            ("34", "172", "34172"),
+            ("34", "1", "34001"),
+            ("2A", "004", "2A004"),
+            ("ZA", "101", "97101"),
+            ("ZD", "411", "97411"),
+        ] {
+            assert_eq!(
+                CommuneCode::from_parts(departement, number).map(|c| c.to_string()),
+                Ok(expected.into())
+            );
+        }
+        for (departement, number) in [("34", "1720"), ("34", "ab"), ("ZA", "201"), ("34", "000")] {
+            assert!(
+                CommuneCode::from_parts(departement, number).is_err(),
+                "{departement} {number}"
+            );
         }
     }
 
