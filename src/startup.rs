@@ -33,6 +33,7 @@ impl Application {
             store: store.clone(),
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
+            printer: Arc::new(tribun_print::Printer::new()),
         };
         Ok(Self {
             listener,

@@ -1,12 +1,16 @@
-//! `tribun demo`: an embedded database in a local folder, the real territories, fictional
-//! demo accounts (marked as such), and the server on http://127.0.0.1:8080.
+//! `tribun demo`: an embedded database in a local folder, the real territories, results and
+//! INSEE indicators of the open-data folder, fictional demo accounts (marked as such), and the
+//! server on http://127.0.0.1:8080.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use crate::accounts::{self, NewUser, Role};
 use crate::config::Config;
+use crate::elections::ElectionId;
+use crate::elections::import as results;
+use crate::insee;
 use crate::startup::{Application, shutdown_signal};
 use crate::store::Store;
 use crate::territories::import::{Sources, import};
@@ -81,6 +85,20 @@ pub async fn run(mut config: Config, opts: Opts) -> anyhow::Result<()> {
             "(données ouvertes absentes : ni circonscriptions ni contours ; --open-data DOSSIER)"
         );
     }
+    if let Some(dir) = &open_data {
+        let (data, variables) = (dir.join(insee::DATA_CSV), dir.join(insee::VARIABLES_CSV));
+        if data.is_file() && variables.is_file() {
+            println!("Import des indicateurs Insee…");
+            let report = insee::import(store.pool(), &data, &variables)
+                .await
+                .context("failed to import the INSEE indicators")?;
+            println!("{report}");
+        }
+    }
+
+    if let Some(dir) = &open_data {
+        import_results(&store, &dir.join("elections")).await?;
+    }
 
     let password = super::generate_password();
     for (email, name, role, scope) in DEMO_ACCOUNTS {
@@ -116,5 +134,69 @@ pub async fn run(mut config: Config, opts: Opts) -> anyhow::Result<()> {
             scope.unwrap_or("national")
         );
     }
+    println!(
+        "À voir : /elections (cartes), /ciblage (listes de cibles), /territoires/34-01/fiche \
+         (fiche et PDF)"
+    );
     application.run_until_stopped(shutdown_signal()).await
+}
+
+/// Every results file of the open-data folder, its election and round read from its name
+/// (`legislatives-2022-…-t2-…`; round 1 when no `t2` appears). Already imported files are
+/// skipped by the import itself.
+async fn import_results(store: &Store, dir: &Path) -> anyhow::Result<()> {
+    let Ok(folders) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let mut files: Vec<PathBuf> = folders
+        .flatten()
+        .flat_map(|folder| std::fs::read_dir(folder.path()).into_iter().flatten().flatten())
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|e| e == "xlsx" || e == "csv" || e == "txt")
+        })
+        .collect();
+    files.sort();
+    for path in files {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut parts = name.split('-');
+        let (Some(kind), Some(year)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let Ok(election) = ElectionId::parse(&format!("{kind}-{year}")) else {
+            continue;
+        };
+        let round = if name.split(['-', '.']).any(|part| part == "t2") {
+            2
+        } else {
+            1
+        };
+        let bytes = std::fs::read(&path)
+            .with_context(|| format!("failed to read {}", path.display()))?;
+        let report = results::import(
+            store.pool(),
+            results::Request {
+                election: &election,
+                round,
+                source_name: &name,
+                bytes: &bytes,
+                dry_run: false,
+                on_progress: &|_, _| {},
+            },
+        )
+        .await
+        .with_context(|| format!("failed to import {name}"))?;
+        println!(
+            "Résultats {} tour {round} : {} ({} territoires){}",
+            election.name(),
+            name,
+            report.territories,
+            if report.already_imported { ", déjà importé" } else { "" }
+        );
+    }
+    Ok(())
 }

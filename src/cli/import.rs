@@ -8,6 +8,7 @@ use crate::audit;
 use crate::config::Config;
 use crate::elections::ElectionId;
 use crate::elections::import as results;
+use crate::insee;
 use crate::store::Store;
 use crate::territories::import::{Sources, import};
 
@@ -18,6 +19,22 @@ pub enum Command {
     Territories(TerritoriesOpts),
     /// An Interior ministry results file as published (xlsx, csv or txt; any level).
     Results(ResultsOpts),
+    /// INSEE socio-economic indicators per circonscription législative, with their dictionary.
+    Indicators(IndicatorsOpts),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IndicatorsOpts {
+    /// The indicators CSV; defaults to
+    /// reference/insee-indicateurs-circonscriptions-legislatives-2022.csv in the open-data folder.
+    file: Option<PathBuf>,
+    /// The dictionary CSV (variable, label, source); defaults to the `.variables.csv` next to
+    /// FILE.
+    #[arg(long)]
+    variables: Option<PathBuf>,
+    /// The open-data folder (layout of ../shared/data), when FILE is not given.
+    #[arg(long)]
+    open_data: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -51,6 +68,44 @@ pub struct TerritoriesOpts {
 
 pub async fn run(config: Config, command: Command) -> anyhow::Result<()> {
     match command {
+        Command::Indicators(opts) => {
+            let file = match opts.file {
+                Some(file) => file,
+                None => opts
+                    .open_data
+                    .or(config.open_data.clone())
+                    .map(|dir| dir.join(insee::DATA_CSV))
+                    .context(
+                        "no indicators file given and no open-data folder configured \
+                         (--open-data or TRIBUN_OPEN_DATA)",
+                    )?,
+            };
+            let variables = opts.variables.unwrap_or_else(|| {
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let stem = name.strip_suffix(".csv").unwrap_or(&name);
+                file.with_file_name(format!("{stem}.variables.csv"))
+            });
+            let store = Store::open(&config.database_url()).await?;
+            let report = insee::import(store.pool(), &file, &variables)
+                .await
+                .context("import refusé, base inchangée")?;
+            if report.changed_anything() {
+                audit::record(
+                    store.pool(),
+                    None,
+                    "import des indicateurs Insee",
+                    &file.display().to_string(),
+                    None,
+                )
+                .await?;
+            }
+            println!("{report}");
+            store.close().await;
+            Ok(())
+        }
         Command::Results(opts) => {
             let store = Store::open(&config.database_url()).await?;
             let bytes = std::fs::read(&opts.file)

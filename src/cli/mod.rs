@@ -2,6 +2,7 @@
 
 mod admin;
 mod demo;
+mod fiches;
 mod import;
 mod migrate;
 mod serve;
@@ -29,6 +30,8 @@ enum Command {
     Demo(demo::Opts),
     /// Create or update the database schema, then exit.
     Migrate(migrate::Opts),
+    /// Write print-ready PDF fiches (one territory, several, or every circonscription).
+    Fiches(fiches::Opts),
     /// Import reference data.
     #[command(subcommand)]
     Import(import::Command),
@@ -44,6 +47,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(opts) => serve::run(config, opts).await,
         Command::Demo(opts) => demo::run(config, opts).await,
         Command::Migrate(opts) => migrate::run(config, opts).await,
+        Command::Fiches(opts) => fiches::run(config, opts).await,
         Command::Import(command) => import::run(config, command).await,
         Command::Admin(command) => admin::run(config, command).await,
     }

@@ -160,18 +160,18 @@ async fn sum_set(
     kind: &str,
     scope: Option<&str>,
 ) -> sqlx::Result<Vec<Figures>> {
+    // A result row counts when the scope is among its whole-link ancestors: a commune split
+    // across circonscriptions counts in one of them through its bureaux there only.
     let mapping = "WITH RECURSIVE up(code, ancestor) AS ( \
              SELECT territory_code, territory_code FROM territory_results WHERE result_set_id = $1 \
              UNION \
              SELECT up.code, l.parent_code FROM up \
              JOIN territory_links l ON l.child_code = up.ancestor WHERE l.partial = 0), \
-         below(code) AS ( \
-             SELECT $3 UNION \
-             SELECT l.child_code FROM territory_links l JOIN below b ON l.parent_code = b.code), \
+         inside(code) AS (SELECT code FROM up WHERE ancestor = $3), \
          mapped(code, ancestor, name) AS ( \
              SELECT up.code, up.ancestor, t.name FROM up \
              JOIN territories t ON t.code = up.ancestor AND t.kind = $2 \
-             WHERE $3 = '' OR up.ancestor IN (SELECT code FROM below)) ";
+             WHERE $3 = '' OR up.code IN (SELECT code FROM inside)) ";
     let totals: Vec<TotalsRow> = sqlx::query_as(AssertSqlSafe(format!(
         "{mapping}SELECT m.ancestor AS code, m.name AS name, COUNT(*) AS rows_summed, \
              {TOTALS} FROM mapped m JOIN territory_results tr \
@@ -268,4 +268,114 @@ pub(crate) fn assemble(totals: Vec<TotalsRow>, votes: Vec<VoteRow>) -> Vec<Figur
         }
     }
     figures
+}
+
+/// What a map or a list shows for each territory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Indicator {
+    /// Votants / inscrits.
+    Participation,
+    /// Abstentions / inscrits.
+    Abstention,
+    /// Blancs / votants.
+    Blancs,
+    /// Nuls / votants.
+    Nuls,
+    /// A bloc's share of exprimés.
+    Bloc(String),
+    /// A nuance's share of exprimés.
+    Nuance(String),
+    /// The lead of the first over the second, in points of exprimés.
+    Margin,
+    /// The priority score of `targeting`.
+    Score,
+    /// The change of an indicator since another election, in points.
+    Evolution(Box<Indicator>),
+}
+
+impl Indicator {
+    /// `participation`, `abstention`, `blancs`, `nuls`, `bloc:gauche`, `nuance:RN`, `marge`,
+    /// `score`, `evolution:participation`, `evolution:bloc:gauche`…
+    pub fn parse(text: &str) -> Result<Indicator, String> {
+        let text = text.trim();
+        Ok(match text {
+            "participation" => Indicator::Participation,
+            "abstention" => Indicator::Abstention,
+            "blancs" => Indicator::Blancs,
+            "nuls" => Indicator::Nuls,
+            "marge" => Indicator::Margin,
+            "score" => Indicator::Score,
+            _ => match text.split_once(':') {
+                Some(("bloc", bloc)) if !bloc.is_empty() => Indicator::Bloc(bloc.to_owned()),
+                Some(("nuance", nuance)) if !nuance.is_empty() => {
+                    Indicator::Nuance(nuance.to_uppercase())
+                }
+                Some(("evolution", inner)) => {
+                    let inner = Indicator::parse(inner)?;
+                    if matches!(inner, Indicator::Evolution(_) | Indicator::Score) {
+                        return Err(format!("indicateur inconnu : {text}"));
+                    }
+                    Indicator::Evolution(Box::new(inner))
+                }
+                _ => {
+                    return Err(format!(
+                        "indicateur inconnu : {text} (participation, abstention, blancs, nuls, \
+                         bloc:…, nuance:…, marge, score, evolution:…)"
+                    ));
+                }
+            },
+        })
+    }
+
+    pub fn key(&self) -> String {
+        match self {
+            Indicator::Participation => "participation".into(),
+            Indicator::Abstention => "abstention".into(),
+            Indicator::Blancs => "blancs".into(),
+            Indicator::Nuls => "nuls".into(),
+            Indicator::Bloc(bloc) => format!("bloc:{bloc}"),
+            Indicator::Nuance(nuance) => format!("nuance:{nuance}"),
+            Indicator::Margin => "marge".into(),
+            Indicator::Score => "score".into(),
+            Indicator::Evolution(inner) => format!("evolution:{}", inner.key()),
+        }
+    }
+
+    /// The French label.
+    pub fn label(&self) -> String {
+        match self {
+            Indicator::Participation => "Participation".into(),
+            Indicator::Abstention => "Abstention".into(),
+            Indicator::Blancs => "Votes blancs (% des votants)".into(),
+            Indicator::Nuls => "Votes nuls (% des votants)".into(),
+            Indicator::Bloc(bloc) => format!("Bloc {} (% des exprimés)", bloc_label(bloc)),
+            Indicator::Nuance(nuance) => format!("Nuance {nuance} (% des exprimés)"),
+            Indicator::Margin => "Avance du premier sur le second (points)".into(),
+            Indicator::Score => "Score de priorité".into(),
+            Indicator::Evolution(inner) => format!("Évolution : {}", inner.label()),
+        }
+    }
+
+    /// The value for one territory, for every indicator but the score and evolutions (which
+    /// need the whole list or another election).
+    pub fn value(&self, figures: &Figures) -> Option<f64> {
+        match self {
+            Indicator::Participation => Some(figures.participation()),
+            Indicator::Abstention => Some(figures.abstention()),
+            Indicator::Blancs => figures.blancs_share(),
+            Indicator::Nuls => figures.nuls_share(),
+            Indicator::Bloc(bloc) => Some(figures.bloc_share(bloc)),
+            Indicator::Nuance(nuance) => Some(figures.nuance_share(nuance)),
+            Indicator::Margin => figures.winner().map(|(_, margin)| margin),
+            Indicator::Score | Indicator::Evolution(_) => None,
+        }
+    }
+}
+
+/// The French name of a bloc.
+pub fn bloc_label(bloc: &str) -> &str {
+    crate::targeting::BLOCS
+        .iter()
+        .find(|(b, _)| *b == bloc)
+        .map_or(bloc, |(_, label)| label)
 }

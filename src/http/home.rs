@@ -35,7 +35,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability {
         title: "Cartographie et ciblage",
         summary: "Résultats officiels, indicateurs, score de priorité, cartes.",
-        href: None,
+        href: Some("/elections"),
     },
     Capability {
         title: "Fiches territoriales",

@@ -10,11 +10,14 @@ pub mod api_docs;
 mod cookies;
 pub mod elections;
 pub mod error;
+pub mod fiches;
 mod home;
 pub mod invitations;
+pub mod maps;
 mod metrics;
 mod session;
 mod system;
+pub mod targeting;
 pub mod territories;
 
 use std::net::SocketAddr;
@@ -44,6 +47,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub metrics: Arc<Metrics>,
+    /// The PDF and PNG engine, with its fonts loaded once.
+    pub printer: Arc<tribun_print::Printer>,
 }
 
 /// Who may call a route.
@@ -115,6 +120,9 @@ pub fn routes() -> Vec<Route> {
         home::routes(),
         territories::routes(),
         elections::routes(),
+        maps::routes(),
+        targeting::routes(),
+        fiches::routes(),
         account::routes(),
         invitations::routes(),
         admin::routes(),
@@ -269,7 +277,13 @@ impl Guard {
                             .find(|(name, _)| name == parameter)
                             .map(|(_, value)| value.into_owned())
                     })
-                    .filter(|value| !value.trim().is_empty());
+                    .filter(|value| !value.trim().is_empty())
+                    // A file name such as `34-01.pdf` names its territory before the
+                    // extension (no territory code holds a dot).
+                    .map(|value| match value.split_once('.') {
+                        Some((code, _)) => code.to_owned(),
+                        None => value,
+                    });
                 let within = match raw {
                     Some(raw) => {
                         let code = TerritoryCode::parse(&raw)
@@ -357,6 +371,12 @@ impl Layout {
 
     pub fn is_admin(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role == Role::Admin)
+    }
+
+    pub fn may_target(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| targeting::PLANNERS.contains(&u.role))
     }
 
     pub fn may_invite(&self) -> bool {

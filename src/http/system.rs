@@ -11,6 +11,7 @@ use crate::http::{Access, Route};
 
 const CSS: &str = include_str!("../../assets/tribun.css");
 const ICON: &str = include_str!("../../assets/favicon.svg");
+const MAP_SCRIPT: &str = include_str!("../../assets/map.js");
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -28,6 +29,7 @@ async fn serve_asset(Path(file): Path<String>) -> Response {
     let (content_type, body) = match file.as_str() {
         "tribun.css" => ("text/css; charset=utf-8", CSS),
         "favicon.svg" => ("image/svg+xml", ICON),
+        "map.js" => ("text/javascript; charset=utf-8", MAP_SCRIPT),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (

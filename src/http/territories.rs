@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 use territory_codes::TerritoryCode;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::elections::{self, indicators::Indicator};
+use crate::fiches::{self, HistoryLine};
 use crate::http::error::{ApiError, Error, PageError};
+use crate::http::maps::{MapBlock, map_block};
 use crate::http::{Access, AppState, CsrfToken, CurrentUser, EVERYONE, Layout, Route, render};
 use crate::territories::{self, Kind, Related, SearchHit, Territory};
 
@@ -176,6 +179,57 @@ struct TerritoryPage {
     layout: Layout,
     detail: TerritoryDetail,
     groups: Vec<ChildGroup>,
+    results: Vec<HistoryLine>,
+    map: Option<TerritoryMap>,
+}
+
+/// The map of a territory's sub-territories, the elections it may show (id, name), and the
+/// one it shows.
+struct TerritoryMap {
+    block: MapBlock,
+    elections: Vec<(String, String)>,
+    election: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct TerritoryPageQuery {
+    election: Option<String>,
+    indicateur: Option<String>,
+}
+
+async fn territory_map(
+    state: &AppState,
+    territory: &Territory,
+    query: &TerritoryPageQuery,
+) -> Result<Option<TerritoryMap>, Error> {
+    let Some(level) = fiches::sub_level(territory.kind) else {
+        return Ok(None);
+    };
+    let elections = elections::list(state.store.pool()).await?;
+    let Some(election) = query
+        .election
+        .as_deref()
+        .and_then(|id| elections.iter().find(|e| e.id == id))
+        .or(elections.first())
+    else {
+        return Ok(None);
+    };
+    let indicator = query
+        .indicateur
+        .as_deref()
+        .and_then(|i| Indicator::parse(i).ok())
+        .unwrap_or(Indicator::Participation);
+    let Some(block) = map_block(state, election, 1, level, Some(territory), indicator).await? else {
+        return Ok(None);
+    };
+    Ok(Some(TerritoryMap {
+        block,
+        election: election.id.clone(),
+        elections: elections
+            .iter()
+            .map(|e| (e.id.clone(), e.name.clone()))
+            .collect(),
+    }))
 }
 
 async fn show_territory(
@@ -183,8 +237,15 @@ async fn show_territory(
     user: CurrentUser,
     csrf: CsrfToken,
     Path(code): Path<String>,
+    Query(query): Query<TerritoryPageQuery>,
 ) -> Result<impl IntoResponse, PageError> {
     let mut detail = load_detail(&state, &code).await?;
+    let results = fiches::results_history(state.store.pool(), &detail.territory.code)
+        .await?
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect();
+    let map = territory_map(&state, &detail.territory, &query).await?;
     let children = std::mem::take(&mut detail.children);
     let groups = Kind::ALL
         .into_iter()
@@ -202,5 +263,7 @@ async fn show_territory(
         layout: Layout::new(Some(&user), &csrf),
         detail,
         groups,
+        results,
+        map,
     })
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use tribun::accounts::Role;
+use tribun::http::targeting::PLANNERS;
 use tribun::http::{ADMINS, Access, EVERYONE, INVITERS};
 
 use crate::support::TestApp;
@@ -161,6 +162,118 @@ fn table() -> Vec<Case> {
                     "/api/v1/elections/legislatives-2022/results?territory=34-01",
                     Body::None,
                 ),
+                EVERYONE,
+                200,
+                401,
+            )
+        },
+        case(
+            "GET",
+            "/elections",
+            ("/elections", Body::None),
+            EVERYONE,
+            200,
+            303,
+        ),
+        Case {
+            outside: Some(("/elections/legislatives-2022?territoire=33", Body::None)),
+            ..case(
+                "GET",
+                "/elections/{id}",
+                ("/elections/legislatives-2022?territoire=34", Body::None),
+                EVERYONE,
+                200,
+                303,
+            )
+        },
+        Case {
+            outside: Some((
+                "/api/v1/maps/circonscription.svg?election=legislatives-2022&territory=33",
+                Body::None,
+            )),
+            ..case(
+                "GET",
+                "/api/v1/maps/{file}",
+                (
+                    "/api/v1/maps/circonscription.svg?election=legislatives-2022&territory=34",
+                    Body::None,
+                ),
+                EVERYONE,
+                200,
+                401,
+            )
+        },
+        Case {
+            outside: Some(("/ciblage?territoire=33", Body::None)),
+            ..case(
+                "GET",
+                "/ciblage",
+                ("/ciblage?territoire=34", Body::None),
+                PLANNERS,
+                200,
+                303,
+            )
+        },
+        case(
+            "POST",
+            "/ciblage/reglages",
+            (
+                "/ciblage/reglages",
+                Body::Form("bloc=gauche&weight_reserve=50&weight_persuadables=30&weight_size=20"),
+            ),
+            ADMINS,
+            303,
+            303,
+        ),
+        Case {
+            outside: Some(("/api/v1/targets?territory=33&format=csv", Body::None)),
+            ..case(
+                "GET",
+                "/api/v1/targets",
+                ("/api/v1/targets?territory=34", Body::None),
+                PLANNERS,
+                200,
+                401,
+            )
+        },
+        case(
+            "GET",
+            "/api/v1/targeting/settings",
+            ("/api/v1/targeting/settings", Body::None),
+            PLANNERS,
+            200,
+            401,
+        ),
+        case(
+            "PUT",
+            "/api/v1/targeting/settings",
+            (
+                "/api/v1/targeting/settings",
+                Body::Json(
+                    r#"{"bloc":"gauche","weight_reserve":50,"weight_persuadables":30,"weight_size":20}"#,
+                ),
+            ),
+            ADMINS,
+            200,
+            401,
+        ),
+        Case {
+            outside: Some(("/territoires/33-01/fiche", Body::None)),
+            ..case(
+                "GET",
+                "/territoires/{code}/fiche",
+                ("/territoires/34-01/fiche", Body::None),
+                EVERYONE,
+                200,
+                303,
+            )
+        },
+        Case {
+            outside: Some(("/api/v1/fiches/33-01.pdf", Body::None)),
+            ..case(
+                "GET",
+                "/api/v1/fiches/{file}",
+                ("/api/v1/fiches/34-01.pdf", Body::None),
                 EVERYONE,
                 200,
                 401,

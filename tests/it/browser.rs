@@ -3,6 +3,7 @@
 
 use std::process::{Child, Command, Stdio};
 
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use fantoccini::{Client, ClientBuilder, Locator};
 use tribun::accounts::Role;
 
@@ -49,22 +50,33 @@ async fn start_driver() -> Driver {
     panic!("chromedriver did not start");
 }
 
+/// A phone: 360 CSS pixels wide, the size the interface is designed for.
 async fn open_browser(driver: &Driver, profile: &std::path::Path) -> Client {
+    open_browser_sized(driver, profile, true).await
+}
+
+/// A desktop screen, as the campaign's headquarters use. (Chromedriver places pointer actions
+/// about a hundred pixels off under mobile emulation, so pointer tests run here.)
+async fn open_desktop_browser(driver: &Driver, profile: &std::path::Path) -> Client {
+    open_browser_sized(driver, profile, false).await
+}
+
+async fn open_browser_sized(driver: &Driver, profile: &std::path::Path, phone: bool) -> Client {
+    let mut options = serde_json::json!({
+        "binary": "/usr/bin/chromium",
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync", "--disable-quic", "--window-size=1280,900",
+            format!("--user-data-dir={}", profile.display()),
+        ]
+    });
+    if phone {
+        options["mobileEmulation"] =
+            serde_json::json!({"deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 1.0}});
+    }
     let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".to_owned(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            // A phone: 360 CSS pixels wide, the size the interface is designed for.
-            "mobileEmulation": {"deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 1.0}},
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update",
-                "--no-first-run", "--disable-sync", "--disable-quic",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }),
-    );
+    capabilities.insert("goog:chromeOptions".to_owned(), options);
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(capabilities)
         .connect(&driver.url)
@@ -251,5 +263,80 @@ async fn an_admin_searches_invites_a_militant_who_is_refused_outside_herault() {
             .contains("en dehors de votre périmètre")
     );
 
+    browser.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn the_herault_map_shows_its_nine_circonscriptions_and_opens_one_on_click() {
+    let app = TestApp::spawn().await;
+    crate::elections::import_file(
+        &app,
+        "herault-34/legislatives-2022-t1-bureaux-de-vote-34.txt",
+        "legislatives-2022",
+        1,
+    )
+    .await
+    .expect("import");
+    let admin = app.create_user(Role::Admin, None).await;
+    let driver = start_driver().await;
+    let profile = tempfile::tempdir().expect("profile");
+    let browser = open_desktop_browser(&driver, profile.path()).await;
+    browser.goto(&app.url("/connexion")).await.expect("open");
+    fill(&browser, "email", &admin.email).await;
+    fill(&browser, "password", PASSWORD).await;
+    submit(&browser, "/connexion").await;
+    wait_for_text(&browser, "h1", "Bonjour").await;
+
+    browser.goto(&app.url("/territoires/34")).await.expect("open");
+    let shapes = browser
+        .find_all(Locator::Css(".map-frame svg path.shape"))
+        .await
+        .expect("shapes");
+    assert_eq!(shapes.len(), 9);
+    let legend = text_of(&browser, ".map-frame svg .legend").await;
+    assert!(legend.contains('%'), "{legend}");
+    assert!(text_of(&browser, ".map-frame svg .source").await.contains("Licence Ouverte"));
+    assert!(text_of(&browser, "main").await.contains("Élections législatives 2022"));
+    screenshot(&browser, "carte-herault").await;
+
+    // A real click on a point inside a shape: the centre of a shape's bounding box may lie
+    // outside it (concave shapes), so the page is asked for a point that hits the shape.
+    let target = browser
+        .execute(
+            "for (const a of document.querySelectorAll('.map-frame svg a')) {\
+               a.scrollIntoView({block: 'center'});\
+               const r = a.getBoundingClientRect();\
+               for (let i = 1; i < 10; i++) for (let j = 1; j < 10; j++) {\
+                 const x = r.x + r.width * i / 10, y = r.y + r.height * j / 10;\
+                 const hit = document.elementFromPoint(x, y);\
+                 if (hit && hit.closest('a') === a) return [a.getAttribute('href'), x, y];\
+               }\
+             }\
+             return null;",
+            vec![],
+        )
+        .await
+        .expect("find a point inside a shape");
+    let href = target[0].as_str().expect("a shape to tap").to_owned();
+    assert!(href.starts_with("/territoires/34-0"), "{href}");
+    let (x, y) = (
+        target[1].as_f64().expect("x").round(),
+        target[2].as_f64().expect("y").round(),
+    );
+    let click = MouseActions::new("souris".into())
+        .then(PointerAction::MoveTo {
+            duration: None,
+            x,
+            y,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    browser.perform_actions(click).await.expect("click");
+    wait_for_text(&browser, "h1", "circonscription").await;
+    assert!(browser.current_url().await.expect("url").path().ends_with(&href[13..]));
     browser.close().await.expect("close");
 }

@@ -60,8 +60,9 @@ pub struct Grid {
 pub struct Row {
     /// 1-based line (or sheet row) number.
     pub line: usize,
-    /// Trimmed cell texts, trailing empty cells removed.
-    pub cells: Vec<String>,
+    /// Trimmed cell texts, trailing empty cells removed: one buffer per row rather than one
+    /// string per cell, which a national bureau file has by the ten million.
+    pub cells: csv::StringRecord,
 }
 
 #[derive(Debug)]
@@ -104,7 +105,11 @@ fn read_spreadsheet(bytes: &[u8]) -> Result<Grid, GridError> {
         let mut texts: Vec<String> = Vec::with_capacity(first_column as usize + cells.len());
         texts.resize(first_column as usize, String::new());
         texts.extend(cells.iter().map(cell_text));
-        push_row(&mut rows, first_row as usize + index + 1, texts);
+        push_row(
+            &mut rows,
+            first_row as usize + index + 1,
+            texts.iter().map(String::as_str),
+        );
     }
     Ok(Grid {
         format: Format::Spreadsheet,
@@ -130,13 +135,27 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-fn push_row(rows: &mut Vec<Row>, line: usize, mut cells: Vec<String>) {
-    while cells.last().is_some_and(String::is_empty) {
-        cells.pop();
+/// Keeps the row, its cells trimmed and its trailing empty cells removed, unless it is blank.
+fn push_row<'c>(rows: &mut Vec<Row>, line: usize, cells: impl Iterator<Item = &'c str> + Clone) {
+    let trimmed = cells.map(str::trim);
+    let width = trimmed
+        .clone()
+        .enumerate()
+        .filter(|(_, cell)| !cell.is_empty())
+        .last()
+        .map_or(0, |(column, _)| column + 1);
+    if width == 0 {
+        return;
     }
-    if !cells.is_empty() {
-        rows.push(Row { line, cells });
+    let length = trimmed.clone().take(width).map(str::len).sum();
+    let mut record = csv::StringRecord::with_capacity(length, width);
+    for cell in trimmed.take(width) {
+        record.push_field(cell);
     }
+    rows.push(Row {
+        line,
+        cells: record,
+    });
 }
 
 /// Detects the encoding: UTF-8 when the bytes are valid UTF-8, else Windows-1252 or CP850,
@@ -172,12 +191,28 @@ fn decode(bytes: &[u8]) -> Result<(String, Encoding), GridError> {
             ),
         ));
     }
-    let (windows, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-    let dos =
-        oem_cp::decode_string_complete_table(bytes, &oem_cp::code_table::DECODING_TABLE_CP850);
-    if french_letters(&dos) > french_letters(&windows) {
+    // Both are single-byte encodings that agree on ASCII, so the letters to compare are the
+    // other bytes, read through each table: counted once, not decoded twice.
+    let mut high = [0usize; 128];
+    for &byte in bytes {
+        if byte >= 0x80 {
+            high[usize::from(byte - 0x80)] += 1;
+        }
+    }
+    let (mut windows_letters, mut dos_letters) = (0, 0);
+    for (offset, &count) in high.iter().enumerate().filter(|(_, count)| **count > 0) {
+        let byte = [0x80 + offset as u8];
+        let (windows, _, _) = encoding_rs::WINDOWS_1252.decode(&byte);
+        windows_letters += count * french_letters(&windows);
+        let dos = oem_cp::code_table::DECODING_TABLE_CP850[offset];
+        dos_letters += count * french_letters(dos.encode_utf8(&mut [0; 4]));
+    }
+    if dos_letters > windows_letters {
+        let dos =
+            oem_cp::decode_string_complete_table(bytes, &oem_cp::code_table::DECODING_TABLE_CP850);
         Ok((dos, Encoding::Cp850))
     } else {
+        let (windows, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
         Ok((windows.into_owned(), Encoding::Windows1252))
     }
 }
@@ -250,11 +285,7 @@ fn read_delimited(text: &str, encoding: Encoding) -> Result<Grid, GridError> {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                push_row(
-                    &mut rows,
-                    line,
-                    record.iter().map(|c| c.trim().to_owned()).collect(),
-                );
+                push_row(&mut rows, line, record.iter());
             }
             Err(error) => {
                 return Err(GridError {

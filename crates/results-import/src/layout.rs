@@ -132,7 +132,7 @@ fn header_error(column: usize, names: &[String], problem: String) -> LayoutError
 }
 
 fn read_header(row: &Row) -> Result<Header, LayoutError> {
-    let names = row.cells.clone();
+    let names: Vec<String> = row.cells.iter().map(str::to_owned).collect();
     let folded: Vec<String> = names.iter().map(|n| fold(n)).collect();
     let start = folded
         .iter()
@@ -332,7 +332,7 @@ fn cell_error(header: &Header, row: &Row, column: usize, problem: String) -> Lay
 }
 
 fn cell(row: &Row, column: usize) -> &str {
-    row.cells.get(column).map_or("", String::as_str)
+    row.cells.get(column).unwrap_or("")
 }
 
 fn fixed_cell<'r>(header: &Header, row: &'r Row, field: Fixed) -> Option<(usize, &'r str)> {
@@ -345,6 +345,13 @@ fn fixed_cell<'r>(header: &Header, row: &'r Row, field: Fixed) -> Option<(usize,
 /// A vote count: digits, possibly grouped by spaces ("1 454").
 fn count(header: &Header, row: &Row, column: usize) -> Result<i64, LayoutError> {
     let text = cell(row, column);
+    // Most counts are plain digits: parsed without building a copy.
+    if !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(number) = text.parse()
+    {
+        return Ok(number);
+    }
     let digits: String = text
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
@@ -539,18 +546,24 @@ fn read_candidate(header: &Header, row: &Row, start: usize) -> Result<Candidate,
                 })?);
             }
             Field::Sex if !text.is_empty() => {
-                candidate.sex = Some(match fold(text).as_str() {
-                    "m" | "masculin" | "h" | "homme" => "M".to_owned(),
-                    "f" | "feminin" | "mme" | "femme" => "F".to_owned(),
-                    _ => {
-                        return Err(cell_error(
-                            header,
-                            row,
-                            column,
-                            format!("expected M, F, MASCULIN, FEMININ, M. or MME, found {text:?}"),
-                        ));
-                    }
-                });
+                // "M" and "F", as they mostly come, are taken without folding.
+                let sex = match text {
+                    "M" | "F" => Some(text),
+                    _ => match fold(text).as_str() {
+                        "m" | "masculin" | "h" | "homme" => Some("M"),
+                        "f" | "feminin" | "mme" | "femme" => Some("F"),
+                        _ => None,
+                    },
+                };
+                let Some(sex) = sex else {
+                    return Err(cell_error(
+                        header,
+                        row,
+                        column,
+                        format!("expected M, F, MASCULIN, FEMININ, M. or MME, found {text:?}"),
+                    ));
+                };
+                candidate.sex = Some(sex.to_owned());
             }
             Field::LastName => {
                 if text.is_empty() {

@@ -1,0 +1,10 @@
+-- The priority score's settings: one row, edited by admins (see src/targeting.rs). SQLite dialect.
+CREATE TABLE targeting_settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    bloc TEXT NOT NULL,
+    weight_reserve INTEGER NOT NULL,
+    weight_persuadables INTEGER NOT NULL,
+    weight_size INTEGER NOT NULL
+);
+INSERT INTO targeting_settings (id, bloc, weight_reserve, weight_persuadables, weight_size)
+VALUES (1, 'gauche', 50, 30, 20);
