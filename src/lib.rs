@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod elections;
 pub mod fiches;
+pub mod french;
 pub mod http;
 pub mod insee;
 pub mod maps;

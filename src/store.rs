@@ -126,8 +126,16 @@ pub async fn insert_batched(
     tail: &str,
     rows: Vec<Vec<Value>>,
 ) -> Result<(), sqlx::Error> {
-    const ROWS_PER_STATEMENT: usize = 250;
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+    // sqlx binds SQLite parameters by name and SQLite finds a name by walking the statement's
+    // list, so a statement costs the square of its parameters there: about 200 parameters per
+    // statement on SQLite, while PostgreSQL wants few round trips.
+    let per_row = rows.first().map_or(1, Vec::len).max(1);
+    let rows_per_statement = if tx.backend_name() == "SQLite" {
+        (200 / per_row).max(1)
+    } else {
+        250
+    };
+    for chunk in rows.chunks(rows_per_statement) {
         let mut sql = String::from(head);
         let mut index = 0;
         for (row_number, row) in chunk.iter().enumerate() {

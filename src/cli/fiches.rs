@@ -51,7 +51,7 @@ pub async fn run(config: Config, opts: Opts) -> anyhow::Result<()> {
         .with_context(|| format!("failed to create {}", opts.out.display()))?;
     let started = Instant::now();
     let printer = Printer::new();
-    let date = fiches::french_date(now());
+    let date = crate::french::date(now());
     // Drawn on standard error only when it is a terminal.
     let bar = indicatif::ProgressBar::new(codes.len() as u64).with_style(
         indicatif::ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} fiches ({eta})")

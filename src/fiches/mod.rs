@@ -12,6 +12,7 @@ use tribun_print::{PrintError, Printer};
 
 use crate::elections::indicators::figures_by_kind;
 use crate::elections::{self, Outcome};
+use crate::french::{count, percent, points};
 use crate::insee;
 use crate::maps::{self, Classes, MapSpec, Palette, Shape, Unit};
 use crate::targeting::{self, Target};
@@ -116,37 +117,6 @@ pub enum Error {
     Print(#[from] PrintError),
 }
 
-/// French number with a narrow no-break space between thousands: `90 089`.
-pub fn thousands(value: i64) -> String {
-    let digits = value.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('\u{202f}');
-        }
-        out.push(digit);
-    }
-    if value < 0 {
-        format!("−{out}")
-    } else {
-        out
-    }
-}
-
-/// `45,20 %`.
-pub fn percent(value: f64) -> String {
-    format!("{value:.2}\u{a0}%").replace('.', ",")
-}
-
-/// `+1,2 pts`, `−0,4 pt`.
-pub fn points(value: f64) -> String {
-    let sign = if value > 0.0 { "+" } else { "" };
-    let unit = if value.abs() < 2.0 { "pt" } else { "pts" };
-    format!("{sign}{value:.1}\u{a0}{unit}")
-        .replace('.', ",")
-        .replace('-', "−")
-}
-
 /// A gap to the national value: in points for rates, in the unit otherwise.
 fn difference(unit: insee::Unit, gap: f64) -> String {
     match unit {
@@ -208,7 +178,7 @@ pub async fn results_history(
                 HistoryLine {
                     election: election.name.clone(),
                     round: round_label(round),
-                    inscrits: thousands(outcome.inscrits),
+                    inscrits: count(outcome.inscrits),
                     participation: percent(outcome.participation),
                     first: candidate_label(&outcome, 0),
                     second: candidate_label(&outcome, 1),
@@ -316,7 +286,7 @@ pub async fn assemble(pool: &AnyPool, code: &str, generated: &str) -> Result<Opt
     if let Some(population) = territory.population {
         identity.push(Fact {
             label: "Population".into(),
-            value: format!("{} habitants", thousands(population)),
+            value: format!("{} habitants", count(population)),
         });
     }
     let communes: Vec<String> = children
@@ -375,8 +345,8 @@ pub async fn assemble(pool: &AnyPool, code: &str, generated: &str) -> Result<Opt
                 rank: t.rank.to_string(),
                 name: t.name.clone(),
                 code: t.code.clone(),
-                inscrits: thousands(t.inscrits),
-                score: format!("{:.1}", t.score).replace('.', ","),
+                inscrits: count(t.inscrits),
+                score: crate::french::number(t.score, 1),
                 reserve: points(t.reserve),
             })
             .collect();
@@ -473,49 +443,10 @@ pub fn pdf(printer: &Printer, fiche: &Fiche) -> Result<Vec<u8>, PrintError> {
     printer.pdf(TEMPLATE, &data, &files)
 }
 
-/// Today's date in French, for the fiche's footer: `4 décembre 2026`.
-pub fn french_date(unix_seconds: i64) -> String {
-    const MONTHS: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
-    let date = crate::http::format_time(unix_seconds);
-    let (year, rest) = date.split_at(4);
-    let month: usize = rest[1..3].parse().unwrap_or(1);
-    let day: u32 = rest[4..6].parse().unwrap_or(1);
-    format!("{day} {} {year}", MONTHS[month.clamp(1, 12) - 1])
-}
-
 /// Every circonscription's code, for `tribun fiches --all`.
 pub async fn all_circonscriptions(pool: &AnyPool) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar("SELECT code FROM territories WHERE kind = $1 ORDER BY code")
         .bind(Kind::Circonscription.as_str())
         .fetch_all(pool)
         .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_written_the_french_way() {
-        assert_eq!(thousands(90_089), "90\u{202f}089");
-        assert_eq!(thousands(48_953_800), "48\u{202f}953\u{202f}800");
-        assert_eq!(thousands(-1200), "−1\u{202f}200");
-        assert_eq!(percent(45.2), "45,20\u{a0}%");
-        assert_eq!(points(1.23), "+1,2\u{a0}pt");
-        assert_eq!(points(-3.0), "−3,0\u{a0}pts");
-        assert_eq!(french_date(1_796_342_400), "4 décembre 2026");
-    }
 }

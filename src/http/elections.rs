@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::elections::import::{Difference, differences};
 use crate::elections::indicators::Indicator;
 use crate::elections::{self, Election, ElectionId, Outcome};
+use crate::french::percent;
 use crate::http::error::{ApiError, Error, PageError};
 use crate::http::maps::{map_block, MapBlock};
 use crate::http::{Access, AppState, CsrfToken, CurrentUser, EVERYONE, Layout, Route, render};
@@ -257,7 +258,7 @@ async fn show_election(
                     },
                     nuance,
                     votes,
-                    share: french_percent(elections::rounded(
+                    share: percent(elections::rounded(
                         crate::elections::indicators::percent(votes, totals.exprimes),
                     )),
                     elected: false,
@@ -271,7 +272,7 @@ async fn show_election(
                     label: format!("{} {}", c.first_name, c.last_name),
                     nuance: c.nuance.clone().unwrap_or_default(),
                     votes: c.votes,
-                    share: french_percent(c.share_of_exprimes),
+                    share: percent(c.share_of_exprimes),
                     elected: c.elected == Some(true),
                 })
                 .collect();
@@ -288,7 +289,7 @@ async fn show_election(
         layout: Layout::new(Some(&user), &csrf),
         participation: totals
             .as_ref()
-            .map(|t| french_percent(t.participation))
+            .map(|t| percent(t.participation))
             .unwrap_or_default(),
         differences: differences_within(pool, &id, round, scope_code).await?,
         election,
@@ -319,8 +320,4 @@ async fn differences_within(
         }
     }
     Ok(within)
-}
-
-pub fn french_percent(value: f64) -> String {
-    format!("{value:.2} %").replace('.', ",")
 }

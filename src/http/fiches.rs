@@ -33,7 +33,7 @@ async fn load(state: &AppState, raw: &str) -> Result<Fiche, Error> {
     let code = TerritoryCode::parse(raw)
         .map_err(|_| Error::NotFound(format!("territoire inconnu : {raw}")))?
         .to_string();
-    fiches::assemble(state.store.pool(), &code, &fiches::french_date(now()))
+    fiches::assemble(state.store.pool(), &code, &crate::french::date(now()))
         .await
         .map_err(|e| Error::Internal(e.into()))?
         .ok_or_else(|| Error::NotFound(format!("territoire inconnu : {code}")))

@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::accounts::Role;
 use crate::audit;
 use crate::elections::{self, Election, ElectionId};
+use crate::french::number;
 use crate::http::error::{ApiError, Error, PageError};
 use crate::http::maps::parse_level;
 use crate::http::{
@@ -379,10 +380,6 @@ struct TargetRow {
     score: String,
 }
 
-fn french(value: f64) -> String {
-    format!("{value:.1}").replace('.', ",")
-}
-
 #[derive(askama::Template)]
 #[template(path = "targeting.html")]
 struct TargetsPage {
@@ -427,12 +424,12 @@ async fn show_targets(
             rank: t.rank,
             code: t.code.clone(),
             name: t.name.clone(),
-            inscrits: t.inscrits.to_string(),
-            participation: french(t.participation),
-            bloc_share: french(t.bloc_share),
-            reserve: french(t.reserve),
-            volatility: t.volatility.map(french).unwrap_or_else(|| "—".into()),
-            score: french(t.score),
+            inscrits: crate::french::count(t.inscrits),
+            participation: number(t.participation, 1),
+            bloc_share: number(t.bloc_share, 1),
+            reserve: number(t.reserve, 1),
+            volatility: t.volatility.map(|v| number(v, 1)).unwrap_or_else(|| "—".into()),
+            score: number(t.score, 1),
         })
         .collect();
     let scope_code = request

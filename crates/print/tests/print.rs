@@ -3,7 +3,6 @@
 use std::path::Path;
 use std::process::Command;
 use std::sync::LazyLock;
-use std::time::Instant;
 
 use tribun_print::{PrintError, Printer};
 
@@ -281,42 +280,4 @@ fn an_empty_or_huge_png_is_refused() {
         PRINTER.png(sliver, 100),
         Err(PrintError::ImageSize { .. })
     ));
-}
-
-/// Prints how long a fiche takes once the printer is warm (run with `--nocapture`); timings
-/// are not asserted, the benchmarks in bench/ are the place for that.
-#[test]
-fn measure_a_warm_fiche_and_png() {
-    let data = fixture("fiche.json");
-    let files: [(&str, &[u8]); 1] = [("map.svg", MAP.as_bytes())];
-    let started = Instant::now();
-    let printer = Printer::new();
-    let loading = started.elapsed();
-    let started = Instant::now();
-    printer
-        .pdf(FICHE, &data, &files)
-        .expect("the fiche compiles");
-    let first = started.elapsed();
-    let runs = 10;
-    let started = Instant::now();
-    for _ in 0..runs {
-        printer
-            .pdf(FICHE, &data, &files)
-            .expect("the fiche compiles");
-    }
-    let warm = started.elapsed() / runs;
-    let mut changed = data.clone();
-    changed["title"] = serde_json::json!("2e circonscription de l'Hérault");
-    let started = Instant::now();
-    printer
-        .pdf(FICHE, &changed, &files)
-        .expect("the fiche compiles");
-    let other = started.elapsed();
-    let started = Instant::now();
-    printer.png(MAP, 800).expect("the map is drawn");
-    let png = started.elapsed();
-    eprintln!(
-        "printer loaded in {loading:?}; first fiche {first:?}; same fiche again {warm:?} \
-         (mean of {runs}); fiche with other data {other:?}; 800 px png {png:?}"
-    );
 }
