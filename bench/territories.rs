@@ -115,25 +115,32 @@ async fn sign_in_throughput(store: Store, clients: usize, per_client: usize) -> 
         let address = address.clone();
         let email = user.email.clone();
         tasks.push(tokio::spawn(async move {
+            // No cookie store: every sign-in presents the pre-sign-in CSRF cookie, not the
+            // session the previous one opened (whose forms carry another token).
             let client = reqwest::Client::builder()
-                .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .expect("client");
-            let html = client
+            let form = client
                 .get(format!("{address}/connexion"))
                 .send()
                 .await
-                .expect("form")
-                .text()
-                .await
-                .expect("html");
+                .expect("form");
+            let cookie = form
+                .headers()
+                .get(reqwest::header::SET_COOKIE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(';').next())
+                .expect("the CSRF cookie")
+                .to_owned();
+            let html = form.text().await.expect("html");
             let marker = "name=\"csrf_token\" value=\"";
             let start = html.find(marker).expect("csrf") + marker.len();
             let csrf = html[start..start + 43].to_owned();
             for _ in 0..per_client {
                 let response = client
                     .post(format!("{address}/connexion"))
+                    .header(reqwest::header::COOKIE, &cookie)
                     .form(&[
                         ("email", email.as_str()),
                         ("password", PASSWORD),

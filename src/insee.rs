@@ -27,6 +27,7 @@ use serde::Serialize;
 use sqlx::{Any, AnyPool, AssertSqlSafe, Transaction};
 use territory_codes::{CircoCode, TerritoryCode};
 
+use crate::french;
 use crate::store::{Value, insert_batched};
 use crate::territories::Kind;
 
@@ -618,8 +619,11 @@ async fn write(
     Ok(())
 }
 
-/// Rows per statement: 3 placeholders each, well under both engines' limits.
-const ROWS_PER_STATEMENT: usize = 1_000;
+/// Rows per statement (3 or 2 parameters each). sqlx binds SQLite parameters by name, so a
+/// statement costs there the square of its parameters (see `store::insert_batched`); about 200
+/// parameters keeps SQLite fast while PostgreSQL still gets few round trips (about 1,000 for the
+/// whole file, half a second). One size for both engines: only `store` knows which is behind.
+const ROWS_PER_STATEMENT: usize = 66;
 
 async fn upsert_values(
     tx: &mut Transaction<'_, Any>,
@@ -685,47 +689,25 @@ pub enum Unit {
 }
 
 impl Unit {
-    /// The value written the French way: "126 520", "17,1 %", "+1,7 % par an", "21 330 €",
-    /// "41,1 ans" (digits grouped by a narrow no-break space).
+    /// The value written the French way (see [`crate::french`]): "126 520", "17,1 %",
+    /// "+1,7 % par an", "21 330 €", "41,1 ans".
     pub fn format(self, value: f64) -> String {
-        const NNBSP: char = '\u{202f}';
+        const NBSP: char = '\u{a0}';
         match self {
-            Unit::Count => french_number(value, 0),
-            Unit::Percent => format!("{}{NNBSP}%", french_number(value, 1)),
+            Unit::Count => french::number(value, 0),
+            Unit::Percent => format!("{}{NBSP}%", french::number(value, 1)),
             Unit::PercentPerYear => {
-                let sign = if value > 0.0 && french_number(value, 1) != "0,0" {
+                let sign = if value > 0.0 && french::number(value, 1) != "0,0" {
                     "+"
                 } else {
                     ""
                 };
-                format!("{sign}{}{NNBSP}% par an", french_number(value, 1))
+                format!("{sign}{}{NBSP}% par an", french::number(value, 1))
             }
-            Unit::Euros => format!("{}{NNBSP}€", french_number(value, 0)),
-            Unit::Years => format!("{} ans", french_number(value, 1)),
+            Unit::Euros => format!("{}{NBSP}€", french::number(value, 0)),
+            Unit::Years => format!("{}{NBSP}ans", french::number(value, 1)),
         }
     }
-}
-
-/// `value` rounded to `decimals`, with a decimal comma and digits grouped by three.
-fn french_number(value: f64, decimals: usize) -> String {
-    let text = format!("{:.*}", decimals, value.abs());
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let mut grouped = String::new();
-    for (index, digit) in whole.chars().enumerate() {
-        if index > 0 && (whole.len() - index) % 3 == 0 {
-            grouped.push('\u{202f}');
-        }
-        grouped.push(digit);
-    }
-    if !fraction.is_empty() {
-        grouped.push(',');
-        grouped.push_str(fraction);
-    }
-    let is_zero = text.bytes().all(|b| matches!(b, b'0' | b'.'));
-    if value < 0.0 && !is_zero {
-        grouped.insert(0, '-');
-    }
-    grouped
 }
 
 /// One indicator of the fiche.
@@ -1375,12 +1357,12 @@ mod tests {
     #[test]
     fn units_format_numbers_the_french_way() {
         assert_eq!(Unit::Count.format(1_175_623.0), "1\u{202f}175\u{202f}623");
-        assert_eq!(Unit::Percent.format(17.0212), "17,0\u{202f}%");
-        assert_eq!(Unit::PercentPerYear.format(1.74), "+1,7\u{202f}% par an");
-        assert_eq!(Unit::PercentPerYear.format(-0.3), "-0,3\u{202f}% par an");
-        assert_eq!(Unit::PercentPerYear.format(0.01), "0,0\u{202f}% par an");
-        assert_eq!(Unit::Euros.format(21_330.0), "21\u{202f}330\u{202f}€");
-        assert_eq!(Unit::Years.format(41.1), "41,1 ans");
+        assert_eq!(Unit::Percent.format(17.0212), "17,0\u{a0}%");
+        assert_eq!(Unit::PercentPerYear.format(1.74), "+1,7\u{a0}% par an");
+        assert_eq!(Unit::PercentPerYear.format(-0.3), "−0,3\u{a0}% par an");
+        assert_eq!(Unit::PercentPerYear.format(0.01), "0,0\u{a0}% par an");
+        assert_eq!(Unit::Euros.format(21_330.0), "21\u{202f}330\u{a0}€");
+        assert_eq!(Unit::Years.format(41.1), "41,1\u{a0}ans");
         assert_eq!(Unit::Count.format(-0.2), "0");
     }
 

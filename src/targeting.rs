@@ -58,7 +58,11 @@ impl Settings {
         if !BLOCS.iter().any(|(b, _)| *b == self.bloc) {
             return Err(SettingsError::UnknownBloc(self.bloc.clone()));
         }
-        let weights = [self.weight_reserve, self.weight_persuadables, self.weight_size];
+        let weights = [
+            self.weight_reserve,
+            self.weight_persuadables,
+            self.weight_size,
+        ];
         if weights.iter().any(|w| !(0..=100).contains(w)) || weights.iter().sum::<i64>() == 0 {
             return Err(SettingsError::Weights);
         }
@@ -187,11 +191,17 @@ pub fn rank(current: &[Figures], previous: &[Figures], settings: &Settings) -> V
             reserve: reserve[i],
             volatility: volatility[i],
             score: 100.0
-                * (weights[0] * p_reserve[i] + weights[1] * p_volatility[i] + weights[2] * p_size[i])
+                * (weights[0] * p_reserve[i]
+                    + weights[1] * p_volatility[i]
+                    + weights[2] * p_size[i])
                 / total,
         })
         .collect();
-    targets.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.code.cmp(&b.code)));
+    targets.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.code.cmp(&b.code))
+    });
     for (i, target) in targets.iter_mut().enumerate() {
         target.rank = i + 1;
     }
@@ -246,7 +256,9 @@ pub fn to_xlsx(targets: &[Target]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError
 
 /// The list as CSV (UTF-8, ';' and decimal commas, as French spreadsheets expect).
 pub fn to_csv(targets: &[Target]) -> Vec<u8> {
-    let mut writer = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
     let french = |v: f64| format!("{v:.2}").replace('.', ",");
     let _ = writer.write_record(HEADERS);
     for t in targets {
@@ -343,13 +355,21 @@ mod tests {
         assert!((list[0].score - 100.0).abs() < 1e-9);
         assert!((list[0].reserve - 45.0).abs() < 1e-9, "{}", list[0].reserve);
         assert!(list.iter().all(|t| t.volatility.is_none()));
-        let by_size = rank(&[figures("a", 10, 5, 3, 2), figures("b", 20, 5, 3, 2)], &[], &settings(0, 0, 1));
+        let by_size = rank(
+            &[figures("a", 10, 5, 3, 2), figures("b", 20, 5, 3, 2)],
+            &[],
+            &settings(0, 0, 1),
+        );
         assert_eq!(by_size[0].code, "b");
     }
 
     #[test]
     fn the_xlsx_is_a_zip_workbook() {
-        let list = rank(&[figures("34-01", 1000, 400, 300, 100)], &[], &settings(50, 30, 20));
+        let list = rank(
+            &[figures("34-01", 1000, 400, 300, 100)],
+            &[],
+            &settings(50, 30, 20),
+        );
         let bytes = to_xlsx(&list).expect("workbook");
         assert!(bytes.starts_with(b"PK"), "an xlsx file is a zip archive");
     }
@@ -366,9 +386,16 @@ mod tests {
 
     #[test]
     fn the_csv_uses_french_conventions() {
-        let list = rank(&[figures("34-01", 1000, 400, 300, 100)], &[], &settings(50, 30, 20));
+        let list = rank(
+            &[figures("34-01", 1000, 400, 300, 100)],
+            &[],
+            &settings(50, 30, 20),
+        );
         let csv = String::from_utf8(to_csv(&list)).expect("UTF-8");
         assert!(csv.starts_with("Rang;Code;Territoire;"), "{csv}");
-        assert!(csv.contains("1;34-01;34-01;1000;40,00;75,00;45,00;;"), "{csv}");
+        assert!(
+            csv.contains("1;34-01;34-01;1000;40,00;75,00;45,00;;"),
+            "{csv}"
+        );
     }
 }

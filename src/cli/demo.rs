@@ -150,7 +150,12 @@ async fn import_results(store: &Store, dir: &Path) -> anyhow::Result<()> {
     };
     let mut files: Vec<PathBuf> = folders
         .flatten()
-        .flat_map(|folder| std::fs::read_dir(folder.path()).into_iter().flatten().flatten())
+        .flat_map(|folder| {
+            std::fs::read_dir(folder.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
         .map(|entry| entry.path())
         .filter(|path| {
             path.extension()
@@ -175,8 +180,8 @@ async fn import_results(store: &Store, dir: &Path) -> anyhow::Result<()> {
         } else {
             1
         };
-        let bytes = std::fs::read(&path)
-            .with_context(|| format!("failed to read {}", path.display()))?;
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("failed to read {}", path.display()))?;
         let report = results::import(
             store.pool(),
             results::Request {
@@ -195,7 +200,11 @@ async fn import_results(store: &Store, dir: &Path) -> anyhow::Result<()> {
             election.name(),
             name,
             report.territories,
-            if report.already_imported { ", déjà importé" } else { "" }
+            if report.already_imported {
+                ", déjà importé"
+            } else {
+                ""
+            }
         );
     }
     Ok(())

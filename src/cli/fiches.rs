@@ -64,7 +64,8 @@ pub async fn run(config: Config, opts: Opts) -> anyhow::Result<()> {
             .with_context(|| format!("territoire inconnu : {code}"))?;
         let pdf = fiches::pdf(&printer, &fiche).with_context(|| format!("fiche {code}"))?;
         let path = opts.out.join(format!("fiche-{code}.pdf"));
-        std::fs::write(&path, pdf).with_context(|| format!("failed to write {}", path.display()))?;
+        std::fs::write(&path, pdf)
+            .with_context(|| format!("failed to write {}", path.display()))?;
         bar.inc(1);
     }
     bar.finish_and_clear();

@@ -249,14 +249,15 @@ async fn targets(
 ) -> sqlx::Result<Option<(String, Vec<Target>)>> {
     let elections = elections::list(pool).await?;
     for (i, election) in elections.iter().enumerate() {
-        if figures_by_kind(pool, &election.id, 1, level, Some(code))
-            .await?
-            .is_empty()
-        {
+        let current = figures_by_kind(pool, &election.id, 1, level, Some(code)).await?;
+        if current.is_empty() {
             continue;
         }
-        let versus = elections.get(i + 1).map(|e| e.id.as_str());
-        let list = targeting::list(pool, &election.id, versus, level, Some(code)).await?;
+        let previous = match elections.get(i + 1) {
+            Some(versus) => figures_by_kind(pool, &versus.id, 1, level, Some(code)).await?,
+            None => Vec::new(),
+        };
+        let list = targeting::rank(&current, &previous, &targeting::settings(pool).await?);
         return Ok(Some((election.name.clone(), list)));
     }
     Ok(None)

@@ -15,9 +15,9 @@ use crate::elections::indicators::Indicator;
 use crate::elections::{self, Election, ElectionId, Outcome};
 use crate::french::percent;
 use crate::http::error::{ApiError, Error, PageError};
-use crate::http::maps::{map_block, MapBlock};
-use crate::http::{Access, AppState, CsrfToken, CurrentUser, EVERYONE, Layout, Route, render};
+use crate::http::maps::{MapBlock, map_block};
 use crate::http::targeting::default_level;
+use crate::http::{Access, AppState, CsrfToken, CurrentUser, EVERYONE, Layout, Route, render};
 use crate::territories;
 
 pub fn routes() -> Vec<Route> {
@@ -258,9 +258,10 @@ async fn show_election(
                     },
                     nuance,
                     votes,
-                    share: percent(elections::rounded(
-                        crate::elections::indicators::percent(votes, totals.exprimes),
-                    )),
+                    share: percent(elections::rounded(crate::elections::indicators::percent(
+                        votes,
+                        totals.exprimes,
+                    ))),
                     elected: false,
                 })
                 .collect();

@@ -56,9 +56,15 @@ pub fn parse_level(level: &str) -> Option<Kind> {
         .strip_suffix("aux")
         .map(|stem| format!("{stem}au"))
         .unwrap_or_else(|| level.trim_end_matches('s').to_owned());
-    [Kind::Region, Kind::Departement, Kind::Circonscription, Kind::Commune, Kind::Bureau]
-        .into_iter()
-        .find(|kind| kind.as_str() == singular)
+    [
+        Kind::Region,
+        Kind::Departement,
+        Kind::Circonscription,
+        Kind::Commune,
+        Kind::Bureau,
+    ]
+    .into_iter()
+    .find(|kind| kind.as_str() == singular)
 }
 
 impl MapQuery {
@@ -245,17 +251,21 @@ pub async fn draw_map(
     if extension != "svg" && extension != "png" {
         return Err(Error::NotFound(format!("format inconnu : {extension} (svg, png)")).into());
     }
-    let kind = parse_level(level).ok_or_else(|| Error::NotFound(format!("niveau inconnu : {level}")))?;
+    let kind =
+        parse_level(level).ok_or_else(|| Error::NotFound(format!("niveau inconnu : {level}")))?;
     let request = query.request(kind)?;
     let pool = state.store.pool();
     let scope_name = match &request.scope {
         Some(code) => crate::territories::find(pool, code).await?.map(|t| t.name),
         None => None,
     };
-    let svg = match maps::choropleth(pool, &request, &title(&request, scope_name.as_deref())).await {
+    let svg = match maps::choropleth(pool, &request, &title(&request, scope_name.as_deref())).await
+    {
         Ok(svg) => svg,
         Err(maps::Error::Map(maps::MapError::NoGeometry)) => {
-            return Err(Error::NotFound("aucun contour pour ce niveau sur ce territoire".into()).into());
+            return Err(
+                Error::NotFound("aucun contour pour ce niveau sur ce territoire".into()).into(),
+            );
         }
         Err(maps::Error::NeedsVersus(key)) => {
             return Err(Error::BadRequest(format!("l'indicateur {key} demande versus=…")).into());
@@ -269,13 +279,19 @@ pub async fn draw_map(
             .map_err(|e| Error::Internal(e.into()))?
             .map_err(|e| Error::Internal(e.into()))?;
         return Ok((
-            [(CONTENT_TYPE, "image/png"), (CACHE_CONTROL, "private, max-age=60")],
+            [
+                (CONTENT_TYPE, "image/png"),
+                (CACHE_CONTROL, "private, max-age=60"),
+            ],
             png,
         )
             .into_response());
     }
     Ok((
-        [(CONTENT_TYPE, "image/svg+xml; charset=utf-8"), (CACHE_CONTROL, "private, max-age=60")],
+        [
+            (CONTENT_TYPE, "image/svg+xml; charset=utf-8"),
+            (CACHE_CONTROL, "private, max-age=60"),
+        ],
         svg,
     )
         .into_response())

@@ -256,8 +256,7 @@ pub async fn list_targets(
             [
                 (
                     CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                        .to_owned(),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
                 ),
                 (CONTENT_DISPOSITION, attachment("xlsx")),
             ],
@@ -428,7 +427,10 @@ async fn show_targets(
             participation: number(t.participation, 1),
             bloc_share: number(t.bloc_share, 1),
             reserve: number(t.reserve, 1),
-            volatility: t.volatility.map(|v| number(v, 1)).unwrap_or_else(|| "—".into()),
+            volatility: t
+                .volatility
+                .map(|v| number(v, 1))
+                .unwrap_or_else(|| "—".into()),
             score: number(t.score, 1),
         })
         .collect();

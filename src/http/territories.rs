@@ -219,7 +219,8 @@ async fn territory_map(
         .as_deref()
         .and_then(|i| Indicator::parse(i).ok())
         .unwrap_or(Indicator::Participation);
-    let Some(block) = map_block(state, election, 1, level, Some(territory), indicator).await? else {
+    let Some(block) = map_block(state, election, 1, level, Some(territory), indicator).await?
+    else {
         return Ok(None);
     };
     Ok(Some(TerritoryMap {

@@ -109,7 +109,11 @@ pub async fn boundaries(
 }
 
 /// The map of the request, as SVG.
-pub async fn choropleth(pool: &AnyPool, request: &MapRequest, title: &str) -> Result<String, Error> {
+pub async fn choropleth(
+    pool: &AnyPool,
+    request: &MapRequest,
+    title: &str,
+) -> Result<String, Error> {
     let (_, values) = values(pool, request).await?;
     let shapes: Vec<Shape> = boundaries(pool, request.kind, request.scope.as_deref())
         .await?

@@ -37,7 +37,10 @@ impl Lambert93 {
     pub fn project(&self, lon: f64, lat: f64) -> (f64, f64) {
         let rho = A * self.big_f * t(self.e, lat.to_radians()).powf(self.n);
         let theta = self.n * (lon - LON_0).to_radians();
-        (X_0 + rho * theta.sin(), Y_0 + self.rho_0 - rho * theta.cos())
+        (
+            X_0 + rho * theta.sin(),
+            Y_0 + self.rho_0 - rho * theta.cos(),
+        )
     }
 }
 
@@ -65,7 +68,10 @@ mod tests {
         let projection = Lambert93::new();
         // The projection's origin.
         let (x, y) = projection.project(3.0, 46.5);
-        assert!((x - 700_000.0).abs() < 1e-6 && (y - 6_600_000.0).abs() < 1e-6, "{x} {y}");
+        assert!(
+            (x - 700_000.0).abs() < 1e-6 && (y - 6_600_000.0).abs() < 1e-6,
+            "{x} {y}"
+        );
         // Reference values from PROJ (pyproj, EPSG:4326 → EPSG:2154): the Panthéon in Paris
         // and the Comédie in Montpellier, to the millimetre.
         for ((lon, lat), (east, north)) in [

@@ -147,8 +147,8 @@ fn polygons(code: &str, text: &str) -> Result<Vec<Vec<Ring>>, MapError> {
     };
     let geometry: Geometry = serde_json::from_str(text).map_err(|e| invalid(e.to_string()))?;
     let ring = |value: &serde_json::Value| -> Result<Ring, MapError> {
-        let points: Vec<[f64; 2]> = serde_json::from_value(value.clone())
-            .map_err(|e| invalid(format!("ring: {e}")))?;
+        let points: Vec<[f64; 2]> =
+            serde_json::from_value(value.clone()).map_err(|e| invalid(format!("ring: {e}")))?;
         Ok(points.into_iter().map(|[x, y]| (x, y)).collect())
     };
     let polygon = |value: &serde_json::Value| -> Result<Vec<Ring>, MapError> {
@@ -168,7 +168,9 @@ fn polygons(code: &str, text: &str) -> Result<Vec<Vec<Ring>>, MapError> {
             .iter()
             .map(polygon)
             .collect(),
-        other => Err(invalid(format!("expected Polygon or MultiPolygon, found {other}"))),
+        other => Err(invalid(format!(
+            "expected Polygon or MultiPolygon, found {other}"
+        ))),
     }
 }
 
@@ -253,7 +255,14 @@ impl Frame {
                     continue;
                 }
                 let command = if count == 0 { 'M' } else { 'L' };
-                let _ = write!(d, "{command}{}.{} {}.{}", px / 10, px % 10, py / 10, py % 10);
+                let _ = write!(
+                    d,
+                    "{command}{}.{} {}.{}",
+                    px / 10,
+                    px % 10,
+                    py / 10,
+                    py % 10
+                );
                 last = Some((px, py));
                 count += 1;
             }
@@ -313,7 +322,11 @@ pub fn render(shapes: &[Shape], spec: &MapSpec) -> Result<String, MapError> {
     let mut overseas: Vec<(String, Vec<Projected>)> = Vec::new();
     for (index, shape) in shapes.iter().enumerate() {
         let polygons = polygons(&shape.code, &shape.geometry)?;
-        let Some((lon, lat)) = polygons.first().and_then(|p| p.first()).and_then(|r| r.first()).copied()
+        let Some((lon, lat)) = polygons
+            .first()
+            .and_then(|p| p.first())
+            .and_then(|r| r.first())
+            .copied()
         else {
             continue;
         };
@@ -327,7 +340,11 @@ pub fn render(shapes: &[Shape], spec: &MapSpec) -> Result<String, MapError> {
         } else {
             let rings = rings
                 .iter()
-                .map(|ring| ring.iter().map(|&(x, y)| equirectangular(x, y, lat)).collect())
+                .map(|ring| {
+                    ring.iter()
+                        .map(|&(x, y)| equirectangular(x, y, lat))
+                        .collect()
+                })
                 .collect();
             let group: String = shape.code.chars().take(3).collect();
             match overseas.iter_mut().find(|(g, _)| *g == group) {
@@ -350,7 +367,11 @@ pub fn render(shapes: &[Shape], spec: &MapSpec) -> Result<String, MapError> {
     if let Some(bounds) = Bounds::of(metropolitan.iter().flat_map(|p| p.rings.iter())) {
         let height = (WIDTH - 20.0) * bounds.height() / bounds.width();
         let height = height.min(WIDTH * 1.4);
-        frames.push((Frame::fit(bounds, 10.0, top, WIDTH - 20.0, height), &metropolitan, None));
+        frames.push((
+            Frame::fit(bounds, 10.0, top, WIDTH - 20.0, height),
+            &metropolitan,
+            None,
+        ));
         top += height + 10.0;
     }
     if !overseas.is_empty() {
@@ -387,7 +408,9 @@ pub fn render(shapes: &[Shape], spec: &MapSpec) -> Result<String, MapError> {
         escape(&spec.title),
         escape(&spec.title)
     );
-    svg.push_str(r##"<g class="shapes" stroke="#ffffff" stroke-width="0.6" stroke-linejoin="round">"##);
+    svg.push_str(
+        r##"<g class="shapes" stroke="#ffffff" stroke-width="0.6" stroke-linejoin="round">"##,
+    );
     for (frame, members, inset) in &frames {
         if let Some((group, left, top)) = inset {
             let _ = write!(
@@ -435,7 +458,11 @@ pub fn render(shapes: &[Shape], spec: &MapSpec) -> Result<String, MapError> {
     let highest = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut entries: Vec<(String, String)> = Vec::new();
     for (class, colour) in colours.iter().enumerate() {
-        let low = if class == 0 { lowest } else { breaks[class - 1] };
+        let low = if class == 0 {
+            lowest
+        } else {
+            breaks[class - 1]
+        };
         let high = breaks.get(class).copied().unwrap_or(highest);
         let label = if values.is_empty() {
             "—".to_owned()
@@ -497,10 +524,18 @@ mod tests {
         let quintiles = breaks(&values, &Classes::Quantiles(5));
         assert_eq!(quintiles, vec![3.0, 5.0, 7.0, 9.0]);
         let counts: Vec<usize> = (0..5)
-            .map(|c| values.iter().filter(|v| class_of(**v, &quintiles) == c).count())
+            .map(|c| {
+                values
+                    .iter()
+                    .filter(|v| class_of(**v, &quintiles) == c)
+                    .count()
+            })
             .collect();
         assert_eq!(counts, vec![2, 2, 2, 2, 2]);
-        assert_eq!(breaks(&values, &Classes::Breaks(vec![5.0, 2.0, 5.0])), vec![2.0, 5.0]);
+        assert_eq!(
+            breaks(&values, &Classes::Breaks(vec![5.0, 2.0, 5.0])),
+            vec![2.0, 5.0]
+        );
     }
 
     #[test]

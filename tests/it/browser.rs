@@ -287,7 +287,10 @@ async fn the_herault_map_shows_its_nine_circonscriptions_and_opens_one_on_click(
     submit(&browser, "/connexion").await;
     wait_for_text(&browser, "h1", "Bonjour").await;
 
-    browser.goto(&app.url("/territoires/34")).await.expect("open");
+    browser
+        .goto(&app.url("/territoires/34"))
+        .await
+        .expect("open");
     let shapes = browser
         .find_all(Locator::Css(".map-frame svg path.shape"))
         .await
@@ -295,8 +298,16 @@ async fn the_herault_map_shows_its_nine_circonscriptions_and_opens_one_on_click(
     assert_eq!(shapes.len(), 9);
     let legend = text_of(&browser, ".map-frame svg .legend").await;
     assert!(legend.contains('%'), "{legend}");
-    assert!(text_of(&browser, ".map-frame svg .source").await.contains("Licence Ouverte"));
-    assert!(text_of(&browser, "main").await.contains("Élections législatives 2022"));
+    assert!(
+        text_of(&browser, ".map-frame svg .source")
+            .await
+            .contains("Licence Ouverte")
+    );
+    assert!(
+        text_of(&browser, "main")
+            .await
+            .contains("Élections législatives 2022")
+    );
     screenshot(&browser, "carte-herault").await;
 
     // A real click on a point inside a shape: the centre of a shape's bounding box may lie
@@ -337,6 +348,13 @@ async fn the_herault_map_shows_its_nine_circonscriptions_and_opens_one_on_click(
         });
     browser.perform_actions(click).await.expect("click");
     wait_for_text(&browser, "h1", "circonscription").await;
-    assert!(browser.current_url().await.expect("url").path().ends_with(&href[13..]));
+    assert!(
+        browser
+            .current_url()
+            .await
+            .expect("url")
+            .path()
+            .ends_with(&href[13..])
+    );
     browser.close().await.expect("close");
 }

@@ -146,6 +146,9 @@ async fn a_second_import_changes_nothing() {
     store.close().await;
 }
 
+/// What to do to one line (number, text) of the file: `Some(new text)` or leave it.
+type Damage = Box<dyn Fn(usize, &str) -> Option<String>>;
+
 /// A copy of the file with line `line` (1-based) replaced by `damage(line)`.
 fn damaged_copy(dir: &Path, damage: impl Fn(usize, &str) -> Option<String>) -> PathBuf {
     let text = std::fs::read_to_string(data_file()).expect("read the file");
@@ -173,7 +176,7 @@ async fn broken_copies_are_refused_with_line_and_column_and_change_nothing() {
     import_real(store.pool()).await;
     let before = snapshot(store.pool()).await;
     let dir = tempfile::tempdir().expect("temporary directory");
-    let cases: [(Box<dyn Fn(usize, &str) -> Option<String>>, &[&str]); 4] = [
+    let cases: [(Damage, &[&str]); 4] = [
         (
             // age_moyen (column 13) of 34-01.
             Box::new(|n: usize, line: &str| {
@@ -265,10 +268,7 @@ async fn the_profile_of_a_circonscription_lists_the_curated_indicators_next_to_f
     let unemployment = line(&profile.lines, UNEMPLOYMENT_RATE);
     assert_eq!(unemployment.value, 8.0 / (38.8 + 8.0) * 100.0);
     assert_eq!(unemployment.national, 6.2 / (40.5 + 6.2) * 100.0);
-    assert_eq!(
-        unemployment.unit.format(unemployment.value),
-        "17,1\u{202f}%"
-    );
+    assert_eq!(unemployment.unit.format(unemployment.value), "17,1\u{a0}%");
 
     // Overseas, Filosofi has no figures: those lines are left out.
     let guadeloupe = insee::profile(pool, "971-01").await.expect("profile");

@@ -56,7 +56,10 @@ async fn the_herault_map_has_nine_linked_circonscriptions_a_legend_and_a_png_exp
             "34-0{circo}"
         );
     }
-    assert!(!svg.contains("pas de données :"), "every circonscription has a value");
+    assert!(
+        !svg.contains("pas de données :"),
+        "every circonscription has a value"
+    );
     assert!(svg.contains(r#"class="legend""#));
     assert!(svg.contains("Licence Ouverte"));
 
@@ -71,10 +74,19 @@ async fn the_herault_map_has_nine_linked_circonscriptions_a_legend_and_a_png_exp
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
 
     for (path, status) in [
-        ("/api/v1/maps/circonscription.svg?election=legislatives-2022&indicator=violet", 400),
+        (
+            "/api/v1/maps/circonscription.svg?election=legislatives-2022&indicator=violet",
+            400,
+        ),
         ("/api/v1/maps/canton.svg?election=legislatives-2022", 404),
-        ("/api/v1/maps/circonscription.gif?election=legislatives-2022", 404),
-        ("/api/v1/maps/circonscription.svg?election=legislatives-2022&indicator=evolution:participation", 400),
+        (
+            "/api/v1/maps/circonscription.gif?election=legislatives-2022",
+            404,
+        ),
+        (
+            "/api/v1/maps/circonscription.svg?election=legislatives-2022&indicator=evolution:participation",
+            400,
+        ),
     ] {
         let response = client
             .get(app.url(path))
@@ -96,21 +108,23 @@ async fn the_target_list_ranks_communes_and_exports_csv_and_xlsx() {
         .expect("import");
     let (client, token) = admin_client(&app).await;
     let get = |path: String| client.get(app.url(&path)).bearer_auth(&token).send();
-    let list: serde_json::Value = get(
-        "/api/v1/targets?territory=34-01&level=commune&election=legislatives-2022".into(),
-    )
-    .await
-    .expect("list")
-    .json()
-    .await
-    .expect("JSON");
+    let list: serde_json::Value =
+        get("/api/v1/targets?territory=34-01&level=commune&election=legislatives-2022".into())
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("JSON");
     let targets = list["targets"].as_array().expect("targets");
     assert!(targets.len() > 1, "{list}");
     let scores: Vec<f64> = targets
         .iter()
         .map(|t| t["score"].as_f64().expect("score"))
         .collect();
-    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "best first: {scores:?}");
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
     // Montpellier is split across circonscriptions: only its bureaux of 34-01 count here, so
     // the communes add up to the circonscription.
     let inscrits: i64 = targets
@@ -132,14 +146,13 @@ async fn the_target_list_ranks_communes_and_exports_csv_and_xlsx() {
         .await
         .expect("settings");
     assert_eq!(response.status(), 200);
-    let by_size: serde_json::Value = get(
-        "/api/v1/targets?territory=34-01&level=commune&election=legislatives-2022".into(),
-    )
-    .await
-    .expect("list")
-    .json()
-    .await
-    .expect("JSON");
+    let by_size: serde_json::Value =
+        get("/api/v1/targets?territory=34-01&level=commune&election=legislatives-2022".into())
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("JSON");
     let biggest = targets
         .iter()
         .max_by_key(|t| t["inscrits"].as_i64().expect("inscrits"))
@@ -165,10 +178,18 @@ async fn the_target_list_ranks_communes_and_exports_csv_and_xlsx() {
     .await
     .expect("text");
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].starts_with("Rang;Code;Territoire;Inscrits;"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("Rang;Code;Territoire;Inscrits;"),
+        "{}",
+        lines[0]
+    );
     assert_eq!(lines.len(), targets.len() + 1);
     let first_code = by_size["targets"][0]["code"].as_str().expect("code");
-    assert!(lines[1].starts_with(&format!("1;{first_code};")), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with(&format!("1;{first_code};")),
+        "{}",
+        lines[1]
+    );
 
     let xlsx = get(
         "/api/v1/targets?territory=34-01&level=commune&election=legislatives-2022&format=xlsx"
@@ -180,7 +201,9 @@ async fn the_target_list_ranks_communes_and_exports_csv_and_xlsx() {
     .await
     .expect("bytes");
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(xlsx.to_vec())).expect("an xlsx workbook");
-    let sheet = workbook.worksheet_range("Cibles").expect("the Cibles sheet");
+    let sheet = workbook
+        .worksheet_range("Cibles")
+        .expect("the Cibles sheet");
     assert_eq!(sheet.height(), targets.len() + 1);
     assert_eq!(
         sheet.get((1, 1)).map(|c| c.to_string()).as_deref(),
@@ -273,7 +296,10 @@ async fn the_election_page_shows_the_national_table_and_the_34_08_difference() {
         .text()
         .await
         .expect("html");
-    assert!(page.contains("Résultats par nuance"), "législatives are grouped by nuance");
+    assert!(
+        page.contains("Résultats par nuance"),
+        "législatives are grouped by nuance"
+    );
     assert!(page.contains("48953800"), "national inscrits");
     assert!(page.contains(r#"class="shape""#), "the national map");
     assert!(page.contains("34-08"), "the consistency difference");
