@@ -7,6 +7,7 @@
 
 pub mod import;
 pub mod indicators;
+pub mod nuances;
 
 use serde::Serialize;
 use sqlx::{AnyPool, AssertSqlSafe};

@@ -24,6 +24,8 @@ use crate::http::{Access, Route};
         crate::http::targeting::list_targets,
         crate::http::targeting::find_settings,
         crate::http::targeting::update_settings,
+        crate::http::targeting::list_nuances,
+        crate::http::targeting::update_nuance,
         crate::http::fiches::print_fiche,
         crate::http::account::find_me,
         crate::http::invitations::create_invitation,

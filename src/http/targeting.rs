@@ -2,7 +2,7 @@
 //! settings, which only admins edit.
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::accounts::Role;
 use crate::audit;
+use crate::elections::nuances::{self, NuanceBloc};
 use crate::elections::{self, Election, ElectionId};
 use crate::french::number;
 use crate::http::error::{ApiError, Error, PageError};
@@ -51,6 +52,24 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/targets",
             Access::in_territory(PLANNERS, "territory"),
             get(list_targets),
+        ),
+        Route::new(
+            Method::POST,
+            "/ciblage/nuances",
+            Access::signed(ADMINS),
+            post(update_nuance_form),
+        ),
+        Route::new(
+            Method::GET,
+            "/api/v1/nuances",
+            Access::signed(PLANNERS),
+            get(list_nuances),
+        ),
+        Route::new(
+            Method::PUT,
+            "/api/v1/nuances/{nuance}",
+            Access::signed(ADMINS),
+            axum::routing::put(update_nuance),
         ),
         Route::new(
             Method::GET,
@@ -331,6 +350,105 @@ async fn save(
     Ok(())
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NuanceList {
+    pub nuances: Vec<NuanceBloc>,
+}
+
+/// The table from the ministry's nuance codes to blocs, which bloc indicators and the score
+/// read.
+#[utoipa::path(
+    get,
+    path = "/api/v1/nuances",
+    responses((status = 200, body = NuanceList), (status = 403, body = crate::http::error::ErrorEnvelope)),
+    security(("bearer" = [])),
+    tag = "ciblage"
+)]
+pub async fn list_nuances(State(state): State<AppState>) -> Result<Json<NuanceList>, ApiError> {
+    Ok(Json(NuanceList {
+        nuances: nuances::list(state.store.pool()).await?,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NuanceUpdate {
+    pub bloc: String,
+    /// Kept as stored when absent or empty.
+    pub label: Option<String>,
+}
+
+/// Puts a nuance (new or known) in a bloc (admins only; audited).
+#[utoipa::path(
+    put,
+    path = "/api/v1/nuances/{nuance}",
+    params(("nuance" = String, Path, description = "ENS, RN, UG…")),
+    request_body = NuanceUpdate,
+    responses((status = 200, body = NuanceBloc), (status = 400, body = crate::http::error::ErrorEnvelope), (status = 403, body = crate::http::error::ErrorEnvelope)),
+    security(("bearer" = [])),
+    tag = "ciblage"
+)]
+pub async fn update_nuance(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ClientIp(ip): ClientIp,
+    Path(nuance): Path<String>,
+    body: Result<Json<NuanceUpdate>, axum::extract::rejection::JsonRejection>,
+) -> Result<Json<NuanceBloc>, ApiError> {
+    let Json(update) = body.map_err(|e| Error::BadRequest(e.body_text()))?;
+    let saved = save_nuance(
+        &state,
+        &user,
+        &ip,
+        &nuance,
+        &update.bloc,
+        update.label.as_deref().unwrap_or(""),
+    )
+    .await?;
+    Ok(Json(saved))
+}
+
+async fn save_nuance(
+    state: &AppState,
+    user: &crate::accounts::User,
+    ip: &str,
+    nuance: &str,
+    bloc: &str,
+    label: &str,
+) -> Result<NuanceBloc, Error> {
+    let pool = state.store.pool();
+    let saved = nuances::set(pool, nuance, bloc, label)
+        .await
+        .map_err(|e| match e {
+            nuances::Error::Database(e) => Error::from(e),
+            other => Error::BadRequest(other.to_string()),
+        })?;
+    audit::record(
+        pool,
+        Some(user),
+        "classement d'une nuance",
+        &format!("{} → {}", saved.nuance, saved.bloc),
+        Some(ip),
+    )
+    .await?;
+    Ok(saved)
+}
+
+#[derive(Debug, Deserialize)]
+struct NuanceForm {
+    nuance: String,
+    bloc: String,
+}
+
+async fn update_nuance_form(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<NuanceForm>,
+) -> Result<Response, PageError> {
+    save_nuance(&state, &user, &ip, &form.nuance, &form.bloc, "").await?;
+    Ok((StatusCode::SEE_OTHER, [(LOCATION, "/ciblage")]).into_response())
+}
+
 #[derive(Debug, Deserialize)]
 struct SettingsForm {
     bloc: String,
@@ -396,6 +514,7 @@ struct TargetsPage {
     scope_name: String,
     rows: Vec<TargetRow>,
     export: String,
+    nuances: Vec<NuanceBloc>,
 }
 
 async fn show_targets(
@@ -473,6 +592,7 @@ async fn show_targets(
         scope_code,
         rows,
         export,
+        nuances: nuances::list(pool).await?,
     })
     .map(IntoResponse::into_response)
 }

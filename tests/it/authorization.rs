@@ -237,6 +237,30 @@ fn table() -> Vec<Case> {
             )
         },
         case(
+            "POST",
+            "/ciblage/nuances",
+            ("/ciblage/nuances", Body::Form("nuance=ENS&bloc=centre")),
+            ADMINS,
+            303,
+            303,
+        ),
+        case(
+            "GET",
+            "/api/v1/nuances",
+            ("/api/v1/nuances", Body::None),
+            PLANNERS,
+            200,
+            401,
+        ),
+        case(
+            "PUT",
+            "/api/v1/nuances/{nuance}",
+            ("/api/v1/nuances/ENS", Body::Json(r#"{"bloc":"centre"}"#)),
+            ADMINS,
+            200,
+            401,
+        ),
+        case(
             "GET",
             "/api/v1/targeting/settings",
             ("/api/v1/targeting/settings", Body::None),

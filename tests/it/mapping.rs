@@ -168,6 +168,51 @@ async fn the_target_list_ranks_communes_and_exports_csv_and_xlsx() {
         .expect("settings");
     assert_eq!(refused.status(), 400);
 
+    // Moving a nuance to another bloc changes the bloc shares: the reserve of the default
+    // bloc (gauche) falls to nothing when its nuances leave it.
+    let table: serde_json::Value = get("/api/v1/nuances".into())
+        .await
+        .expect("nuances")
+        .json()
+        .await
+        .expect("JSON");
+    let gauche: Vec<String> = table["nuances"]
+        .as_array()
+        .expect("nuances")
+        .iter()
+        .filter(|n| n["bloc"] == "gauche")
+        .map(|n| n["nuance"].as_str().expect("code").to_owned())
+        .collect();
+    assert!(gauche.contains(&"NUP".to_owned()), "{table}");
+    for nuance in &gauche {
+        let moved = client
+            .put(app.url(&format!("/api/v1/nuances/{nuance}")))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"bloc": "divers"}))
+            .send()
+            .await
+            .expect("nuance");
+        assert_eq!(moved.status(), 200, "{nuance}");
+    }
+    let without_gauche: serde_json::Value =
+        get("/api/v1/targets?territory=34-01&level=commune&election=legislatives-2022".into())
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("JSON");
+    for target in without_gauche["targets"].as_array().expect("targets") {
+        assert_eq!(target["bloc_share"].as_f64(), Some(0.0), "{target}");
+    }
+    let bad = client
+        .put(app.url("/api/v1/nuances/NUP"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"bloc": "violet"}))
+        .send()
+        .await
+        .expect("nuance");
+    assert_eq!(bad.status(), 400);
+
     let csv = get(
         "/api/v1/targets?territory=34-01&level=commune&election=legislatives-2022&format=csv"
             .into(),
