@@ -10,6 +10,7 @@ use sqlx::AnyPool;
 
 use crate::elections::ElectionId;
 use crate::store::{Value, insert_batched, now};
+use crate::territories::{Kind, normalise_name};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -205,6 +206,32 @@ async fn store(
     .bind(now())
     .fetch_one(&mut *tx)
     .await?;
+
+    // The eleven circonscriptions of French residents abroad (99-01 … 99-11) are in no
+    // territorial reference: the national results files bring them.
+    for result in &file.territories {
+        let code = territory_code(&result.territory);
+        let Some(number) = code.strip_prefix("99-").and_then(|n| n.parse::<u8>().ok()) else {
+            continue;
+        };
+        let ordinal = if number == 1 {
+            "1re".to_owned()
+        } else {
+            format!("{number}e")
+        };
+        let name = format!("{ordinal} circonscription des Français établis hors de France");
+        sqlx::query(
+            "INSERT INTO territories (code, kind, name, search_name, population, \
+             departement_code, postcodes, geometry) VALUES ($1, $2, $3, $4, NULL, NULL, '', NULL) \
+             ON CONFLICT (code) DO NOTHING",
+        )
+        .bind(&code)
+        .bind(Kind::Circonscription.as_str())
+        .bind(&name)
+        .bind(normalise_name(&name))
+        .execute(&mut *tx)
+        .await?;
+    }
 
     let mut territory_rows = Vec::with_capacity(file.territories.len());
     let mut candidate_rows = Vec::with_capacity(file.candidate_count());

@@ -90,6 +90,21 @@ async fn the_2022_national_first_round_has_the_official_totals() {
         .expect("national results");
     assert_eq!(national.inscrits, 48_953_800);
     assert_eq!(national.summed_rows, 577);
+    // The file brings the eleven circonscriptions of French residents abroad.
+    let circonscriptions: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM territories WHERE kind = 'circonscription'")
+            .fetch_one(app.store.pool())
+            .await
+            .expect("count");
+    assert_eq!(circonscriptions, 577);
+    let abroad = tribun::territories::find(app.store.pool(), "99-11")
+        .await
+        .expect("find")
+        .expect("99-11");
+    assert_eq!(
+        abroad.name,
+        "11e circonscription des Français établis hors de France"
+    );
 }
 
 #[tokio::test]
