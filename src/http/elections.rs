@@ -7,7 +7,6 @@ use axum::http::Method;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
-use territory_codes::TerritoryCode;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::elections::import::{Difference, differences};
@@ -17,7 +16,9 @@ use crate::french::percent;
 use crate::http::error::{ApiError, Error, PageError};
 use crate::http::maps::{MapBlock, map_block};
 use crate::http::targeting::default_level;
-use crate::http::{Access, AppState, CsrfToken, CurrentUser, EVERYONE, Layout, Route, render};
+use crate::http::{
+    Access, AppState, CsrfToken, CurrentUser, EVERYONE, Layout, Route, render, territory_parameter,
+};
 use crate::territories;
 
 pub fn routes() -> Vec<Route> {
@@ -97,16 +98,7 @@ pub async fn find_results(
 ) -> Result<Json<Outcome>, ApiError> {
     let Query(query) = query.map_err(|e| Error::BadRequest(e.body_text()))?;
     let election = ElectionId::parse(&id).map_err(|e| Error::NotFound(e.to_string()))?;
-    let territory = query
-        .territory
-        .as_deref()
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| {
-            TerritoryCode::parse(t)
-                .map(|c| c.to_string())
-                .map_err(|_| Error::NotFound(format!("territoire inconnu : {t}")))
-        })
-        .transpose()?;
+    let territory = territory_parameter(query.territory.as_deref())?;
     let outcome = elections::outcome(
         state.store.pool(),
         &election.id(),
@@ -212,17 +204,12 @@ async fn show_election(
         .filter(|r| rounds.contains(r))
         .or_else(|| rounds.first().copied())
         .unwrap_or(1);
-    let scope = match query.territoire.as_deref().filter(|t| !t.trim().is_empty()) {
-        Some(raw) => {
-            let code = TerritoryCode::parse(raw)
-                .map_err(|_| Error::NotFound(format!("territoire inconnu : {raw}")))?
-                .to_string();
-            Some(
-                territories::find(pool, &code)
-                    .await?
-                    .ok_or_else(|| Error::NotFound(format!("territoire inconnu : {code}")))?,
-            )
-        }
+    let scope = match territory_parameter(query.territoire.as_deref())? {
+        Some(code) => Some(
+            territories::find(pool, &code)
+                .await?
+                .ok_or_else(|| Error::NotFound(format!("territoire inconnu : {code}")))?,
+        ),
         None => None,
     };
     let scope_code = scope.as_ref().map(|t| t.code.as_str());

@@ -5,11 +5,12 @@ use axum::http::Method;
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use territory_codes::TerritoryCode;
 
 use crate::fiches::{self, Fiche};
 use crate::http::error::{ApiError, Error, PageError};
-use crate::http::{Access, AppState, CsrfToken, CurrentUser, EVERYONE, Layout, Route, render};
+use crate::http::{
+    Access, AppState, CsrfToken, CurrentUser, EVERYONE, Layout, Route, canonical_territory, render,
+};
 use crate::store::now;
 
 pub fn routes() -> Vec<Route> {
@@ -30,9 +31,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 async fn load(state: &AppState, raw: &str) -> Result<Fiche, Error> {
-    let code = TerritoryCode::parse(raw)
-        .map_err(|_| Error::NotFound(format!("territoire inconnu : {raw}")))?
-        .to_string();
+    let code = canonical_territory(raw)?;
     fiches::assemble(state.store.pool(), &code, &crate::french::date(now()))
         .await
         .map_err(|e| Error::Internal(e.into()))?

@@ -8,13 +8,12 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
-use territory_codes::TerritoryCode;
 use utoipa::IntoParams;
 
 use crate::elections::indicators::Indicator;
 use crate::elections::{Election, ElectionId};
 use crate::http::error::{ApiError, Error};
-use crate::http::{Access, AppState, EVERYONE, Route};
+use crate::http::{Access, AppState, EVERYONE, Route, territory_parameter};
 use crate::maps::{self, Classes, MapRequest};
 use crate::targeting::BLOCS;
 use crate::territories::{Kind, Territory};
@@ -82,16 +81,7 @@ impl MapQuery {
             .map_err(|e| Error::BadRequest(e.to_string()))?;
         let indicator = Indicator::parse(self.indicator.as_deref().unwrap_or("participation"))
             .map_err(Error::BadRequest)?;
-        let scope = self
-            .territory
-            .as_deref()
-            .filter(|t| !t.trim().is_empty())
-            .map(|t| {
-                TerritoryCode::parse(t)
-                    .map(|c| c.to_string())
-                    .map_err(|_| Error::NotFound(format!("territoire inconnu : {t}")))
-            })
-            .transpose()?;
+        let scope = territory_parameter(self.territory.as_deref())?;
         let classes = match self.breaks.as_deref().filter(|b| !b.trim().is_empty()) {
             Some(breaks) => Classes::Breaks(
                 breaks

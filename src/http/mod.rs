@@ -355,6 +355,20 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The canonical code of a territory the caller names, or a 404 naming what was given.
+pub fn canonical_territory(raw: &str) -> Result<String, Error> {
+    TerritoryCode::parse(raw)
+        .map(|code| code.to_string())
+        .map_err(|_| Error::NotFound(format!("territoire inconnu : {raw}")))
+}
+
+/// An optional territory parameter: blank means none.
+pub fn territory_parameter(raw: Option<&str>) -> Result<Option<String>, Error> {
+    raw.filter(|t| !t.trim().is_empty())
+        .map(canonical_territory)
+        .transpose()
+}
+
 /// What the shared page layout needs: who is signed in and the CSRF token for the sign-out form.
 pub struct Layout {
     pub user: Option<User>,

@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
-use territory_codes::TerritoryCode;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::accounts::Role;
@@ -21,6 +20,7 @@ use crate::http::error::{ApiError, Error, PageError};
 use crate::http::maps::parse_level;
 use crate::http::{
     ADMINS, Access, AppState, ClientIp, CsrfToken, CurrentUser, Layout, Route, render,
+    territory_parameter,
 };
 use crate::targeting::{self, BLOCS, Settings, Target};
 use crate::territories::{self, Kind};
@@ -142,15 +142,7 @@ async fn resolve(
         ),
         _ => all.get(position + 1).map(|e| e.id.clone()),
     };
-    let scope_code = territory
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|raw| {
-            TerritoryCode::parse(raw)
-                .map(|code| code.to_string())
-                .map_err(|_| Error::NotFound(format!("territoire inconnu : {raw}")))
-        })
-        .transpose()?;
+    let scope_code = territory_parameter(territory)?;
     let scope = match scope_code {
         Some(code) => Some(
             territories::find(pool, &code)
